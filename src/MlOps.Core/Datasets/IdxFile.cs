@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace MlOps.Core.Datasets;
+
+/// <summary>
+/// An IDX file (the MNIST family's format) of unsigned bytes: a big-endian header with magic
+/// <c>0x0000 08 NN</c> (type 0x08 = ubyte, NN = number of dimensions), NN big-endian 32-bit sizes, then the
+/// data. Gzip-compressed files are read transparently. Every check names the file and what was expected.
+/// </summary>
+public sealed class IdxFile
+{
+    private IdxFile(int[] dimensions, byte[] data)
+    {
+        Dimensions = dimensions;
+        Data = data;
+    }
+
+    /// <summary>Sizes, outermost first (e.g. [60000, 28, 28]).</summary>
+    public IReadOnlyList<int> Dimensions { get; }
+
+    public byte[] Data { get; }
+
+    /// <summary>Number of items (the first dimension).</summary>
+    public int Count => Dimensions[0];
+
+    /// <summary>Reads and checks a whole file. <paramref name="expectedRank"/> is the number of dimensions the
+    /// caller needs (1 for labels, 3 for images).</summary>
+    public static IdxFile Read(string path, int expectedRank)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DatasetException(path, "file not found");
+        }
+
+        try
+        {
+            using var file = File.OpenRead(path);
+            using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+            return Read(stream, path, expectedRank);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DatasetException(path, "is not a valid gzip stream (damaged or truncated): " + ex.Message, ex);
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException)
+        {
+            throw new DatasetException(path, "could not be read: " + ex.Message, ex);
+        }
+    }
+
+    private static bool IsGzip(FileStream file)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        var read = file.Read(magic);
+        file.Position = 0;
+        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    }
+
+    private static IdxFile Read(Stream stream, string path, int expectedRank)
+    {
+        Span<byte> header = stackalloc byte[4];
+        if (ReadFully(stream, header) < 4)
+        {
+            throw new DatasetException(path, "is too short to hold an IDX header (4 bytes)");
+        }
+
+        var magic = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (header[0] != 0 || header[1] != 0 || header[2] != 0x08)
+        {
+            throw new DatasetException(path, $"has magic number 0x{magic:x8}; an IDX file of unsigned bytes starts with 0x000008{expectedRank:x2}");
+        }
+
+        var rank = header[3];
+        if (rank != expectedRank)
+        {
+            throw new DatasetException(path, $"has {rank} dimensions (magic 0x{magic:x8}); expected {expectedRank} (magic 0x000008{expectedRank:x2})");
+        }
+
+        var dims = new int[rank];
+        long total = 1;
+        Span<byte> size = stackalloc byte[4];
+        for (var i = 0; i < rank; i++)
+        {
+            if (ReadFully(stream, size) < 4)
+            {
+                throw new DatasetException(path, $"ends inside the header (dimension {i + 1} of {rank})");
+            }
+
+            var value = BinaryPrimitives.ReadUInt32BigEndian(size);
+            if (value == 0 || value > int.MaxValue)
+            {
+                throw new DatasetException(path, $"dimension {i + 1} has size {value}");
+            }
+
+            dims[i] = (int)value;
+            total *= value;
+        }
+
+        if (total > Array.MaxLength)
+        {
+            throw new DatasetException(path, $"declares {total} bytes of data, more than one array can hold");
+        }
+
+        var data = new byte[total];
+        var got = ReadFully(stream, data);
+        if (got < total)
+        {
+            throw new DatasetException(path, $"is truncated: the header declares [{string.Join(" x ", dims)}] = {total} bytes of data, but only {got} follow");
+        }
+
+        if (stream.ReadByte() >= 0)
+        {
+            throw new DatasetException(path, $"has trailing bytes after the {total} bytes of data its header declares");
+        }
+
+        return new IdxFile(dims, data);
+    }
+
+    private static int ReadFully(Stream stream, Span<byte> buffer)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var n = stream.Read(buffer[total..]);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using MlOps.Contracts;
+
+namespace MlOps.Core.Jobs;
+
+/// <summary>
+/// Checks a <see cref="JobSpec"/> and returns every problem at once. The model is checked by walking the
+/// layers with the sample shape, so a layer that cannot take its input is reported at submit time, not
+/// after the job has waited in the queue.
+/// </summary>
+public static partial class JobSpecValidator
+{
+    public const int MaxEpochs = 10_000;
+    public const int MaxBatchSize = 65_536;
+    public const long MaxFeatures = 1 << 20;
+    public const int MaxLayers = 256;
+    public const int MaxPriority = 1000;
+    public const int MaxAttemptsLimit = 20;
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9._-]{0,62})$")]
+    private static partial Regex NamePattern();
+
+    public static IReadOnlyList<FieldError> Validate(JobSpec spec)
+    {
+        var errors = new List<FieldError>();
+        void Error(string field, string message) => errors.Add(new FieldError(field, message));
+
+        if (string.IsNullOrEmpty(spec.Name))
+        {
+            Error("name", "is required");
+        }
+        else if (!NamePattern().IsMatch(spec.Name))
+        {
+            Error("name", "must be 1-63 characters of lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+
+        if (spec.Owner.Length > 64)
+        {
+            Error("owner", "must be at most 64 characters");
+        }
+
+        if (spec.Dataset is null || string.IsNullOrEmpty(spec.Dataset.Name))
+        {
+            Error("dataset.name", "is required");
+        }
+        else if (!string.IsNullOrEmpty(spec.Dataset.Digest) && !Digests.Sha256Digest.IsValid(spec.Dataset.Digest))
+        {
+            Error("dataset.digest", "must be 'sha256:' followed by 64 lowercase hex digits");
+        }
+
+        if (spec.Model is null)
+        {
+            Error("model", "is required");
+        }
+        else
+        {
+            ModelShapes.Check(spec.Model, errors);
+        }
+
+        ValidateHyperParameters(spec.HyperParameters, errors);
+
+        if (spec.Seed < 0)
+        {
+            Error("seed", "must be zero or positive");
+        }
+
+        if (spec.Priority is < -MaxPriority or > MaxPriority)
+        {
+            Error("priority", $"must be between {-MaxPriority} and {MaxPriority}");
+        }
+
+        if (spec.MaxAttempts is < 0 or > MaxAttemptsLimit)
+        {
+            Error("max_attempts", $"must be between 0 (the coordinator default) and {MaxAttemptsLimit}");
+        }
+
+        if (spec.Resources is { } r)
+        {
+            if (r.CpuCores < 0)
+            {
+                Error("resources.cpu_cores", "must be zero (one core) or positive");
+            }
+
+            if (r.MemoryMb < 0)
+            {
+                Error("resources.memory_mb", "must be zero (no reservation) or positive");
+            }
+
+            if (r.Gpus is < 0 or > 64)
+            {
+                Error("resources.gpus", "must be between 0 and 64");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="SpecValidationException"/> listing every error when the spec is not valid.</summary>
+    public static void EnsureValid(JobSpec spec)
+    {
+        var errors = Validate(spec);
+        if (errors.Count > 0)
+        {
+            throw new SpecValidationException(errors);
+        }
+    }
+
+    private static void ValidateHyperParameters(HyperParameters? hp, List<FieldError> errors)
+    {
+        if (hp is null)
+        {
+            errors.Add(new FieldError("hyper_parameters", "is required (optimizer, learning_rate, batch_size, epochs)"));
+            return;
+        }
+
+        if (hp.Optimizer == Optimizer.Unspecified)
+        {
+            errors.Add(new FieldError("hyper_parameters.optimizer", "is required: sgd or adam"));
+        }
+
+        if (!(hp.LearningRate > 0 && hp.LearningRate <= 10 && double.IsFinite(hp.LearningRate)))
+        {
+            errors.Add(new FieldError("hyper_parameters.learning_rate", $"must be greater than 0 and at most 10, got {hp.LearningRate}"));
+        }
+
+        if (hp.BatchSize is < 1 or > MaxBatchSize)
+        {
+            errors.Add(new FieldError("hyper_parameters.batch_size", $"must be between 1 and {MaxBatchSize}, got {hp.BatchSize}"));
+        }
+
+        if (hp.Epochs is < 1 or > MaxEpochs)
+        {
+            errors.Add(new FieldError("hyper_parameters.epochs", $"must be between 1 and {MaxEpochs}, got {hp.Epochs}"));
+        }
+
+        if (!(hp.Momentum >= 0 && hp.Momentum < 1))
+        {
+            errors.Add(new FieldError("hyper_parameters.momentum", $"must be at least 0 and below 1, got {hp.Momentum}"));
+        }
+        else if (hp.Momentum > 0 && hp.Optimizer == Optimizer.Adam)
+        {
+            errors.Add(new FieldError("hyper_parameters.momentum", "applies to sgd only; adam uses its own moment estimates"));
+        }
+
+        if (!(hp.WeightDecay >= 0 && hp.WeightDecay <= 1))
+        {
+            errors.Add(new FieldError("hyper_parameters.weight_decay", $"must be between 0 and 1, got {hp.WeightDecay}"));
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Globalization;
+using MlOps.Contracts;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MlOps.Core.Jobs;
+
+/// <summary>
+/// Reads a hand-written job spec (YAML) into a <see cref="JobSpec"/>. Keys are the snake_case names of the
+/// protobuf fields; an unknown key, a wrong type or a malformed document is an error naming the field and
+/// its line. Every error in the document is collected before throwing. Only plain scalars, sequences and
+/// mappings are read: tags, anchors to arbitrary types and custom constructors never run (safe loading).
+/// </summary>
+public static class JobSpecYaml
+{
+    /// <summary>Largest spec file accepted, so a stray multi-gigabyte file is refused before parsing.</summary>
+    public const int MaxBytes = 1 << 20;
+
+    public static JobSpec LoadFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"job spec file not found: {path}", path);
+        }
+
+        if (info.Length > MaxBytes)
+        {
+            throw new SpecValidationException([new FieldError("(file)", $"{path} is {info.Length} bytes; a job spec may be at most {MaxBytes} bytes")]);
+        }
+
+        return Parse(File.ReadAllText(path));
+    }
+
+    public static JobSpec Parse(string yaml)
+    {
+        var errors = new List<FieldError>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new SpecValidationException([new FieldError("(yaml)", $"line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}")]);
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new SpecValidationException([new FieldError("(yaml)", stream.Documents.Count == 0 ? "the file is empty" : "the file holds more than one YAML document")]);
+        }
+
+        var spec = new JobSpec();
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new SpecValidationException([new FieldError("(yaml)", "the top level must be a mapping of keys (name, dataset, model, ...)")]);
+        }
+
+        var reader = new Reader(errors);
+        reader.Map(root, "", new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["name"] = (n, p) => spec.Name = reader.String(n, p),
+            ["owner"] = (n, p) => spec.Owner = reader.String(n, p),
+            ["seed"] = (n, p) => spec.Seed = reader.Int64(n, p),
+            ["priority"] = (n, p) => spec.Priority = reader.Int32(n, p),
+            ["max_attempts"] = (n, p) => spec.MaxAttempts = reader.Int32(n, p),
+            ["dataset"] = (n, p) => spec.Dataset = ReadDataset(reader, n, p),
+            ["model"] = (n, p) => spec.Model = ReadModel(reader, n, p),
+            ["hyper_parameters"] = (n, p) => spec.HyperParameters = ReadHyperParameters(reader, n, p),
+            ["resources"] = (n, p) => spec.Resources = ReadResources(reader, n, p),
+        });
+
+        if (errors.Count > 0)
+        {
+            throw new SpecValidationException(errors);
+        }
+
+        return spec;
+    }
+
+    private static DatasetRef ReadDataset(Reader reader, YamlNode node, string path)
+    {
+        var dataset = new DatasetRef();
+        if (node is YamlScalarNode scalar)
+        {
+            // Short form: "dataset: fashion-mnist" or "dataset: fashion-mnist@v1".
+            var text = scalar.Value ?? "";
+            var at = text.IndexOf('@', StringComparison.Ordinal);
+            dataset.Name = at < 0 ? text : text[..at];
+            dataset.Version = at < 0 ? "" : text[(at + 1)..];
+            return dataset;
+        }
+
+        reader.Map(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["name"] = (n, p) => dataset.Name = reader.String(n, p),
+            ["version"] = (n, p) => dataset.Version = reader.String(n, p),
+            ["digest"] = (n, p) => dataset.Digest = reader.String(n, p),
+        });
+        return dataset;
+    }
+
+    private static ModelSpec ReadModel(Reader reader, YamlNode node, string path)
+    {
+        var model = new ModelSpec();
+        reader.Map(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["input_shape"] = (n, p) => reader.Sequence(n, p, (item, ip) => model.InputShape.Add(reader.Int64(item, ip))),
+            ["layers"] = (n, p) => reader.Sequence(n, p, (item, ip) =>
+            {
+                var layer = ModelLayerYaml.Read(reader, item, ip);
+                if (layer is not null)
+                {
+                    model.Layers.Add(layer);
+                }
+            }),
+        });
+        return model;
+    }
+
+    private static HyperParameters ReadHyperParameters(Reader reader, YamlNode node, string path)
+    {
+        var hp = new HyperParameters();
+        reader.Map(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["optimizer"] = (n, p) => hp.Optimizer = reader.Enum(n, p, OptimizerNames),
+            ["learning_rate"] = (n, p) => hp.LearningRate = reader.Double(n, p),
+            ["batch_size"] = (n, p) => hp.BatchSize = reader.Int32(n, p),
+            ["epochs"] = (n, p) => hp.Epochs = reader.Int32(n, p),
+            ["momentum"] = (n, p) => hp.Momentum = reader.Double(n, p),
+            ["weight_decay"] = (n, p) => hp.WeightDecay = reader.Double(n, p),
+        });
+        return hp;
+    }
+
+    private static Resources ReadResources(Reader reader, YamlNode node, string path)
+    {
+        var resources = new Resources();
+        reader.Map(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["cpu_cores"] = (n, p) => resources.CpuCores = reader.Int32(n, p),
+            ["memory_mb"] = (n, p) => resources.MemoryMb = reader.Int64(n, p),
+            ["gpus"] = (n, p) => resources.Gpus = reader.Int32(n, p),
+        });
+        return resources;
+    }
+
+    internal static readonly IReadOnlyDictionary<string, Optimizer> OptimizerNames = new Dictionary<string, Optimizer>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sgd"] = Optimizer.Sgd,
+        ["adam"] = Optimizer.Adam,
+    };
+
+    /// <summary>Typed access to YAML nodes that records an error (with line) instead of throwing.</summary>
+    internal sealed class Reader(List<FieldError> errors)
+    {
+        public void Error(YamlNode node, string path, string message) =>
+            errors.Add(new FieldError(path.Length == 0 ? "(root)" : path, $"{message} (line {node.Start.Line})"));
+
+        public void Map(YamlNode node, string path, IReadOnlyDictionary<string, Action<YamlNode, string>> fields)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                Error(node, path, "must be a mapping of keys");
+                return;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (keyNode, valueNode) in mapping.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value ?? "";
+                var childPath = path.Length == 0 ? key : $"{path}.{key}";
+                if (!seen.Add(key))
+                {
+                    Error(keyNode, childPath, "appears twice");
+                    continue;
+                }
+
+                if (fields.TryGetValue(key, out var read))
+                {
+                    read(valueNode, childPath);
+                }
+                else
+                {
+                    var known = string.Join(", ", fields.Keys);
+                    Error(keyNode, childPath, $"unknown key '{key}'; expected one of: {known}");
+                }
+            }
+        }
+
+        public void Sequence(YamlNode node, string path, Action<YamlNode, string> readItem)
+        {
+            if (node is not YamlSequenceNode sequence)
+            {
+                Error(node, path, "must be a list");
+                return;
+            }
+
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                readItem(sequence.Children[i], $"{path}[{i}]");
+            }
+        }
+
+        public string String(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { } value })
+            {
+                return value;
+            }
+
+            Error(node, path, "must be a text value");
+            return "";
+        }
+
+        public long Int64(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { } text } &&
+                long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            Error(node, path, $"must be a whole number, got '{Describe(node)}'");
+            return 0;
+        }
+
+        public int Int32(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { } text } &&
+                int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            Error(node, path, $"must be a whole number between {int.MinValue} and {int.MaxValue}, got '{Describe(node)}'");
+            return 0;
+        }
+
+        public double Double(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { } text } &&
+                double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            Error(node, path, $"must be a number, got '{Describe(node)}'");
+            return 0;
+        }
+
+        public T Enum<T>(YamlNode node, string path, IReadOnlyDictionary<string, T> names)
+            where T : struct
+        {
+            var text = (node as YamlScalarNode)?.Value;
+            if (text is not null && names.TryGetValue(text, out var value))
+            {
+                return value;
+            }
+
+            Error(node, path, $"must be one of: {string.Join(", ", names.Keys)}; got '{Describe(node)}'");
+            return default;
+        }
+
+        private static string Describe(YamlNode node) => node switch
+        {
+            YamlScalarNode s => s.Value ?? "",
+            YamlSequenceNode => "a list",
+            YamlMappingNode => "a mapping",
+            _ => node.NodeType.ToString(),
+        };
+    }
+}

@@ -1,0 +1,93 @@
+using MlOps.Contracts;
+
+namespace MlOps.Core.Jobs;
+
+/// <summary>Walks a model spec's layers with the sample shape and reports layers that cannot take their input.</summary>
+public static class ModelShapes
+{
+    /// <summary>The shape of one output sample, or null when the model is not valid.</summary>
+    public static long[]? OutputShape(ModelSpec model)
+    {
+        var errors = new List<FieldError>();
+        var shape = Check(model, errors);
+        return errors.Count == 0 ? shape : null;
+    }
+
+    internal static long[]? Check(ModelSpec model, List<FieldError> errors)
+    {
+        var before = errors.Count;
+        if (model.InputShape.Count == 0)
+        {
+            errors.Add(new FieldError("model.input_shape", "is required, e.g. [1, 28, 28] for 28x28 grey images"));
+        }
+
+        for (var i = 0; i < model.InputShape.Count; i++)
+        {
+            if (model.InputShape[i] < 1)
+            {
+                errors.Add(new FieldError($"model.input_shape[{i}]", $"must be at least 1, got {model.InputShape[i]}"));
+            }
+        }
+
+        if (model.Layers.Count == 0)
+        {
+            errors.Add(new FieldError("model.layers", "must list at least one layer"));
+        }
+        else if (model.Layers.Count > JobSpecValidator.MaxLayers)
+        {
+            errors.Add(new FieldError("model.layers", $"may hold at most {JobSpecValidator.MaxLayers} layers"));
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        long[] shape = [.. model.InputShape];
+        for (var i = 0; i < model.Layers.Count; i++)
+        {
+            var layer = model.Layers[i];
+            var path = $"model.layers[{i}]";
+            switch (layer.KindCase)
+            {
+                case Layer.KindOneofCase.Linear:
+                    var outFeatures = layer.Linear.OutFeatures;
+                    if (outFeatures is < 1 or > JobSpecValidator.MaxFeatures)
+                    {
+                        errors.Add(new FieldError($"{path}.linear.out_features", $"must be between 1 and {JobSpecValidator.MaxFeatures}, got {outFeatures}"));
+                    }
+
+                    if (shape.Length != 1)
+                    {
+                        errors.Add(new FieldError($"{path}.linear", $"needs a 1-D input but gets [{string.Join(", ", shape)}]; add a 'flatten' layer before it"));
+                        return null;
+                    }
+
+                    shape = [Math.Max(outFeatures, 1)];
+                    break;
+                case Layer.KindOneofCase.Activation:
+                    if (layer.Activation.Kind == Activation.Unspecified)
+                    {
+                        errors.Add(new FieldError($"{path}.activation", "must name an activation: relu, gelu, sigmoid or tanh"));
+                    }
+
+                    break;
+                case Layer.KindOneofCase.Dropout:
+                    if (!(layer.Dropout.P >= 0 && layer.Dropout.P < 1))
+                    {
+                        errors.Add(new FieldError($"{path}.dropout.p", $"must be at least 0 and below 1, got {layer.Dropout.P}"));
+                    }
+
+                    break;
+                case Layer.KindOneofCase.Flatten:
+                    shape = [shape.Aggregate(1L, (a, b) => a * b)];
+                    break;
+                default:
+                    errors.Add(new FieldError(path, "has no layer kind set"));
+                    return null;
+            }
+        }
+
+        return shape;
+    }
+}
