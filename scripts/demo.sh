@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The main job on one machine: builds, starts a local cluster (coordinator + one agent, embedded defaults),
+# submits the Fashion-MNIST MLP job, follows it to the end, prints the test accuracy and stops the cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+started=$(date +%s)
+
+ensure_debian_packages dataset-fashion-mnist
+ensure_dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+echo "==> building"
+dotnet build src/MlOps.Cli -c Release -nologo -clp:ErrorsOnly
+dotnet build src/MlOps.Coordinator -c Release -nologo -clp:ErrorsOnly
+dotnet build src/MlOps.Agent -c Release -nologo -clp:ErrorsOnly
+mlops() { dotnet artifacts/bin/MlOps.Cli/release/mlops.dll "$@"; }
+
+port=$(free_port "${MLOPS_PORT:-7070}")
+data_dir=${MLOPS_DEMO_DIR:-$(mktemp -d -t mlops-demo-XXXXXX)}
+export MLOPS_COORDINATOR="http://127.0.0.1:$port"
+log="$data_dir/cluster.log"
+mkdir -p "$data_dir"
+
+echo "==> starting the cluster on $MLOPS_COORDINATOR (state in $data_dir)"
+mlops up --data-dir "$data_dir" --port "$port" >"$log" 2>&1 &
+up_pid=$!
+stop_cluster() {
+  if kill -0 "$up_pid" 2>/dev/null; then
+    echo "==> stopping the cluster"
+    kill -TERM "$up_pid" 2>/dev/null || true
+    wait "$up_pid" 2>/dev/null || true
+  fi
+}
+trap stop_cluster EXIT
+
+for _ in $(seq 1 120); do
+  grep -q "cluster ready" "$log" 2>/dev/null && break
+  kill -0 "$up_pid" 2>/dev/null || { cat "$log"; echo "error: the cluster did not start" >&2; exit 1; }
+  sleep 1
+done
+grep -q "cluster ready" "$log" || { cat "$log"; echo "error: the cluster was not ready within 120 s" >&2; exit 1; }
+mlops agents
+
+echo "==> submitting examples/fashion-mnist-mlp.yaml"
+set +e
+mlops submit examples/fashion-mnist-mlp.yaml --watch | tee "$data_dir/watch.log"
+status=${PIPESTATUS[0]}
+set -e
+
+stop_cluster
+trap - EXIT
+elapsed=$(( $(date +%s) - started ))
+accuracy=$(grep -o 'test_accuracy: [0-9.]*' "$data_dir/watch.log" | tail -1 | awk '{print $2}')
+echo
+echo "demo finished in ${elapsed} s; cluster log: $log"
+if [ "$status" -ne 0 ] || [ -z "$accuracy" ]; then
+  echo "error: the job did not succeed (exit $status)" >&2
+  exit 1
+fi
+echo "test accuracy: $accuracy"

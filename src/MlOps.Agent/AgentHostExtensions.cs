@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using MlOps.Agent.Jobs;
+using MlOps.Agent.Options;
+using MlOps.Agent.Session;
+using MlOps.ServiceDefaults;
+
+namespace MlOps.Agent;
+
+/// <summary>Composition of the agent host.</summary>
+internal static class AgentHostExtensions
+{
+    public static HostApplicationBuilder AddAgent(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AgentOptions>()
+            .BindConfiguration(AgentOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AgentOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<AgentOptions>>(sp => sp.GetRequiredService<AgentOptionsValidator>());
+        builder.Services.AddSingleton<IPostConfigureOptions<AgentOptions>>(sp => sp.GetRequiredService<AgentOptionsValidator>());
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AgentOutbox>();
+        builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
+        builder.Services.AddSingleton<JobSupervisor>();
+        builder.Services.AddHostedService<CoordinatorSession>();
+
+        var dataDirectory = builder.Configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"];
+        var logDirectory = Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? AgentOptions.DefaultDataDirectory() : dataDirectory, "logs");
+        builder.AddMlOpsLogging("agent", logDirectory);
+        builder.Services.AddSystemd();
+        return builder;
+    }
+}

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using MlOps.Agent.Worker;
+using MlOps.Contracts;
+
+namespace MlOps.Agent.Jobs;
+
+/// <summary>
+/// One attempt of one job running in a child process. Turns the child's output into messages for the
+/// coordinator (progress, metrics, batched log lines) and its exit into a <see cref="JobCompleted"/>.
+/// </summary>
+internal sealed class JobProcess : IAsyncDisposable
+{
+    private readonly JobAssignment _assignment;
+    private readonly IAgentOutbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly int _logBatchSize;
+    private readonly List<LogLine> _pendingLogs = [];
+    private readonly Lock _logGate = new();
+    private readonly Process _process;
+    private readonly TaskCompletionSource _stdoutDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _lastErrors = [];
+    private JobResult? _result;
+    private volatile bool _cancelRequested;
+
+    private JobProcess(JobAssignment assignment, Process process, IAgentOutbox outbox, TimeProvider time, int logBatchSize)
+    {
+        _assignment = assignment;
+        _process = process;
+        _outbox = outbox;
+        _time = time;
+        _logBatchSize = logBatchSize;
+    }
+
+    public string JobId => _assignment.JobId;
+
+    public int Attempt => _assignment.Attempt;
+
+    public int ProcessId => _process.Id;
+
+    public bool CancelRequested => _cancelRequested;
+
+    /// <summary>Starts the child. <paramref name="workDirectory"/> holds the assignment file and the output.</summary>
+    public static JobProcess Start(JobAssignment assignment, string workDirectory, IAgentOutbox outbox, TimeProvider time, int logBatchSize)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var outputDirectory = Path.Combine(workDirectory, "output");
+        Directory.CreateDirectory(outputDirectory);
+        var assignmentPath = Path.Combine(workDirectory, "assignment.pb");
+        File.WriteAllBytes(assignmentPath, assignment.ToByteArray());
+
+        var (fileName, leading) = ChildCommand.ForTraining();
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in leading)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        startInfo.ArgumentList.Add("--assignment");
+        startInfo.ArgumentList.Add(assignmentPath);
+        startInfo.ArgumentList.Add("--output");
+        startInfo.ArgumentList.Add(outputDirectory);
+
+        var threads = Math.Max(1, assignment.Spec.Resources?.CpuCores ?? 1);
+        startInfo.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if ((assignment.Spec.Resources?.Gpus ?? 0) == 0)
+        {
+            // A CPU job must not grab a GPU by accident.
+            startInfo.Environment["CUDA_VISIBLE_DEVICES"] = "";
+        }
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var job = new JobProcess(assignment, process, outbox, time, logBatchSize);
+        process.OutputDataReceived += (_, e) => job.OnStdout(e.Data);
+        process.ErrorDataReceived += (_, e) => job.OnStderr(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return job;
+    }
+
+    /// <summary>Asks the child to stop; kills it (and anything it started) after <paramref name="grace"/>.</summary>
+    public async Task CancelAsync(TimeSpan grace)
+    {
+        _cancelRequested = true;
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(ChildProtocol.CancelCommand);
+            await _process.StandardInput.FlushAsync();
+        }
+        catch (IOException)
+        {
+            // The child already exited.
+        }
+
+        using var timeout = new CancellationTokenSource(grace, _time);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            KillTree();
+        }
+    }
+
+    /// <summary>Waits for the child to exit and for its output to be drained, then builds the completion.</summary>
+    public async Task<JobCompleted> WaitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        await Task.WhenAll(_stdoutDone.Task, _stderrDone.Task).WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken);
+        FlushLogs();
+
+        var exitCode = _process.ExitCode;
+        var completed = new JobCompleted { JobId = JobId, Attempt = Attempt, ExitCode = exitCode };
+        if (exitCode == ChildProtocol.ExitCodes.Succeeded && _result is not null)
+        {
+            completed.Outcome = JobOutcome.Succeeded;
+            completed.Result = _result;
+        }
+        else if (_cancelRequested)
+        {
+            completed.Outcome = JobOutcome.Cancelled;
+            completed.Message = "cancelled";
+        }
+        else
+        {
+            completed.Outcome = JobOutcome.Failed;
+            completed.Message = DescribeFailure(exitCode);
+        }
+
+        return completed;
+    }
+
+    public void KillTree()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private string DescribeFailure(int exitCode)
+    {
+        string[] tail;
+        lock (_logGate)
+        {
+            tail = [.. _lastErrors];
+        }
+
+        var kind = exitCode switch
+        {
+            ChildProtocol.ExitCodes.InvalidSpec => "invalid job",
+            ChildProtocol.ExitCodes.InvalidData => "invalid dataset",
+            ChildProtocol.ExitCodes.Succeeded => "training process exited without a result",
+            ChildProtocol.ExitCodes.Failed => "training failed",
+            _ when exitCode > 128 => $"training process killed by signal {exitCode - 128}",
+            _ => "training process crashed",
+        };
+        var detail = tail.Length == 0 ? "" : ": " + string.Join(" | ", tail);
+        return $"{kind} (exit code {exitCode}){detail}";
+    }
+
+    private void OnStdout(string? line)
+    {
+        if (line is null)
+        {
+            _stdoutDone.TrySetResult();
+            return;
+        }
+
+        switch (ChildProtocol.Parse(line))
+        {
+            case TrainingProgress progress:
+                FlushLogs();
+                _outbox.Post(new AgentMessage { Progress = new JobProgressUpdate { JobId = JobId, Attempt = Attempt, Progress = progress } });
+                break;
+            case MetricsReport metrics:
+                FlushLogs();
+                _outbox.Post(new AgentMessage { Metrics = new JobMetricsUpdate { JobId = JobId, Attempt = Attempt, Metrics = metrics } });
+                break;
+            case JobResult result:
+                _result = result;
+                break;
+            default:
+                AddLog(LogStream.Stdout, line);
+                break;
+        }
+    }
+
+    private void OnStderr(string? line)
+    {
+        if (line is null)
+        {
+            _stderrDone.TrySetResult();
+            return;
+        }
+
+        lock (_logGate)
+        {
+            if (line.Trim().Length > 0)
+            {
+                _lastErrors.Add(line.Length > 500 ? line[..500] : line);
+                if (_lastErrors.Count > 3)
+                {
+                    _lastErrors.RemoveAt(0);
+                }
+            }
+        }
+
+        AddLog(LogStream.Stderr, line);
+    }
+
+    private void AddLog(LogStream stream, string text)
+    {
+        bool flush;
+        lock (_logGate)
+        {
+            _pendingLogs.Add(new LogLine { Stream = stream, Text = text, Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) });
+            flush = _pendingLogs.Count >= _logBatchSize;
+        }
+
+        if (flush)
+        {
+            FlushLogs();
+        }
+    }
+
+    /// <summary>Sends pending log lines; called on batch size, before structured events and at exit.</summary>
+    public void FlushLogs()
+    {
+        JobLogBatch batch;
+        lock (_logGate)
+        {
+            if (_pendingLogs.Count == 0)
+            {
+                return;
+            }
+
+            batch = new JobLogBatch { JobId = JobId, Attempt = Attempt };
+            batch.Lines.AddRange(_pendingLogs);
+            _pendingLogs.Clear();
+        }
+
+        _outbox.Post(new AgentMessage { Logs = batch });
+    }
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MlOps.Agent.Options;
+
+/// <summary>Settings of one agent, bound from the <c>Agent</c> configuration section and checked at start-up.</summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    /// <summary>Stable identity of this node in the cluster. Default: the host name.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>Where the coordinator's gRPC endpoint listens. Default <c>http://127.0.0.1:7070</c>.</summary>
+    [Required]
+    public string CoordinatorAddress { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>Job working directories, the local artifact store and logs live here.
+    /// Default: <c>$XDG_DATA_HOME/mlops/agent</c> or <c>~/.local/share/mlops/agent</c>.</summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>CPU cores offered to jobs; 0 (default) offers every core of the machine.</summary>
+    [Range(0, 4096)]
+    public int CpuCores { get; set; }
+
+    /// <summary>Memory offered to jobs in MB; 0 (default) offers the machine's total memory.</summary>
+    [Range(0, long.MaxValue)]
+    public long MemoryMb { get; set; }
+
+    /// <summary>First reconnect delay after the stream to the coordinator drops. Default 1 s.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cap of the exponential reconnect backoff. Default 30 s.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a cancelled job's process may take to stop before it is killed. Default 5 s.</summary>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Heartbeat interval used until the coordinator's welcome says otherwise. Default 5 s.</summary>
+    public TimeSpan DefaultHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Log lines from a job are sent in batches of at most this many. Default 64.</summary>
+    [Range(1, 10_000)]
+    public int LogBatchSize { get; set; } = 64;
+
+    public static string DefaultDataDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+            : xdg;
+        return Path.Combine(root, "mlops", "agent");
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace MlOps.Agent.Options;
+
+/// <summary>Fills derived defaults and reports every invalid setting at once, so a bad config stops the agent at boot.</summary>
+internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IPostConfigureOptions<AgentOptions>
+{
+    public void PostConfigure(string? name, AgentOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Id))
+        {
+            options.Id = Environment.MachineName.ToLowerInvariant();
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            options.DataDirectory = AgentOptions.DefaultDataDirectory();
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        var errors = new List<string>();
+        if (!Uri.TryCreate(options.CoordinatorAddress, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            errors.Add($"Agent:CoordinatorAddress must be an http:// or https:// URL, got '{options.CoordinatorAddress}'");
+        }
+
+        if (options.Id.Length > 128 || options.Id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            errors.Add($"Agent:Id must be at most 128 characters without spaces, got '{options.Id}'");
+        }
+
+        if (options.ReconnectMinDelay <= TimeSpan.Zero || options.ReconnectMaxDelay < options.ReconnectMinDelay)
+        {
+            errors.Add("Agent:ReconnectMinDelay must be positive and at most Agent:ReconnectMaxDelay");
+        }
+
+        if (options.CancelGracePeriod < TimeSpan.Zero)
+        {
+            errors.Add("Agent:CancelGracePeriod must not be negative");
+        }
+
+        if (options.DefaultHeartbeatInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Agent:DefaultHeartbeatInterval must be positive");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

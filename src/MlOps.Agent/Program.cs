@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Hosting;
+using MlOps.Agent;
+using MlOps.Agent.Worker;
+
+if (args.Length > 0 && args[0] == "train")
+{
+    // Child-process role: one job attempt, isolated from the agent.
+    return TrainCommand.Run(args, Console.Out, Console.Error, Console.In);
+}
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddAgent();
+using var host = builder.Build();
+await host.RunAsync();
+return 0;

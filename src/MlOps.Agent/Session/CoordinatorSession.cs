@@ -1,0 +1,216 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MlOps.Agent.Inventory;
+using MlOps.Agent.Jobs;
+using MlOps.Agent.Options;
+using MlOps.Contracts;
+
+namespace MlOps.Agent.Session;
+
+/// <summary>
+/// Keeps the agent's one stream to the coordinator open (docs/agent-protocol.md): hello, heartbeats,
+/// outgoing job messages, incoming assignments and cancellations; reconnects with capped, jittered backoff.
+/// </summary>
+internal sealed partial class CoordinatorSession(
+    AgentOutbox outbox,
+    JobSupervisor jobs,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<CoordinatorSession> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var (capacity, gpuProblem) = NodeInventory.Read(settings);
+        LogInventory(settings.Id, capacity.CpuCores, capacity.MemoryMb, capacity.Gpus.Count, gpuProblem ?? "");
+
+        using var channel = GrpcChannel.ForAddress(settings.CoordinatorAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                EnableMultipleHttp2Connections = true,
+            },
+        });
+        var client = new AgentService.AgentServiceClient(channel);
+        var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunSessionAsync(client, capacity, backoff, stoppingToken);
+                LogStreamEnded(settings.CoordinatorAddress);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogConnectionFailed(settings.CoordinatorAddress, ex.Message);
+            }
+
+            var delay = backoff.Next();
+            LogReconnecting(delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RunSessionAsync(AgentService.AgentServiceClient client, AgentCapacity capacity, ReconnectBackoff backoff, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var call = client.Connect(cancellationToken: sessionCts.Token);
+
+        var hello = new AgentHello
+        {
+            AgentId = settings.Id,
+            Host = Environment.MachineName,
+            Capacity = capacity,
+            Version = typeof(CoordinatorSession).Assembly.GetName().Version?.ToString() ?? "",
+        };
+        hello.Running.AddRange(jobs.Running);
+        await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, sessionCts.Token);
+
+        if (!await call.ResponseStream.MoveNext(sessionCts.Token) || call.ResponseStream.Current.KindCase != CoordinatorMessage.KindOneofCase.Welcome)
+        {
+            throw new InvalidOperationException("the coordinator did not answer the hello with a welcome");
+        }
+
+        var welcome = call.ResponseStream.Current.Welcome;
+        var heartbeat = welcome.HeartbeatInterval?.ToTimeSpan() is { } h && h > TimeSpan.Zero ? h : settings.DefaultHeartbeatInterval;
+        backoff.Reset();
+        LogConnected(settings.CoordinatorAddress, heartbeat.TotalSeconds);
+
+        var writer = new SerializedWriter(call.RequestStream);
+        var sending = SendLoopAsync(writer, sessionCts.Token);
+        var beating = HeartbeatLoopAsync(writer, heartbeat, sessionCts.Token);
+        try
+        {
+            await foreach (var message in call.ResponseStream.ReadAllAsync(sessionCts.Token))
+            {
+                Handle(message);
+            }
+        }
+        finally
+        {
+            await sessionCts.CancelAsync();
+            await Task.WhenAll(Quietly(sending), Quietly(beating));
+        }
+    }
+
+    private void Handle(CoordinatorMessage message)
+    {
+        switch (message.KindCase)
+        {
+            case CoordinatorMessage.KindOneofCase.Assignment:
+                LogAssignment(message.Assignment.JobId, message.Assignment.Attempt, message.Assignment.Spec.Name);
+                jobs.Start(message.Assignment);
+                break;
+            case CoordinatorMessage.KindOneofCase.Cancellation:
+                jobs.Cancel(message.Cancellation.JobId, message.Cancellation.Attempt, message.Cancellation.Reason);
+                break;
+            case CoordinatorMessage.KindOneofCase.Welcome:
+                break;
+        }
+    }
+
+    private async Task SendLoopAsync(SerializedWriter writer, CancellationToken cancellationToken)
+    {
+        // A message taken from the outbox but not written (stream broke) is re-posted, so nothing is lost in order
+        // beyond that single reordering.
+        while (await outbox.Reader.WaitToReadAsync(cancellationToken))
+        {
+            while (outbox.Reader.TryRead(out var message))
+            {
+                try
+                {
+                    await writer.WriteAsync(message, cancellationToken);
+                }
+                catch
+                {
+                    outbox.Post(message);
+                    throw;
+                }
+            }
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(SerializedWriter writer, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var beat = new Heartbeat { Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
+            beat.Running.AddRange(jobs.Running);
+            await writer.WriteAsync(new AgentMessage { Heartbeat = beat }, cancellationToken);
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch
+        {
+            // The session is over; its loops end with it.
+        }
+    }
+
+    /// <summary>gRPC allows one pending write per stream; heartbeats and job messages share it.</summary>
+    private sealed class SerializedWriter(IClientStreamWriter<AgentMessage> stream)
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+
+        public async Task WriteAsync(AgentMessage message, CancellationToken cancellationToken)
+        {
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                await stream.WriteAsync(message, cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Agent {AgentId}: {Cores} CPU cores, {MemoryMb} MB memory, {Gpus} GPU(s) {GpuNote}")]
+    private partial void LogInventory(string agentId, int cores, long memoryMb, int gpus, string gpuNote);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Connected to coordinator {Address}; heartbeat every {Seconds} s")]
+    private partial void LogConnected(string address, double seconds);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Connection to coordinator {Address} failed: {Reason}")]
+    private partial void LogConnectionFailed(string address, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Reconnecting in {Seconds:F1} s")]
+    private partial void LogReconnecting(double seconds);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Stream to coordinator {Address} ended")]
+    private partial void LogStreamEnded(string address);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Assigned job {JobId} attempt {Attempt} ({Name})")]
+    private partial void LogAssignment(string jobId, int attempt, string name);
+}

@@ -1,0 +1,71 @@
+using Google.Protobuf;
+using MlOps.Contracts;
+
+namespace MlOps.Agent.Worker;
+
+/// <summary>
+/// How the training child process talks to the agent. Structured events go to stdout as single lines
+/// <c>@@mlops &lt;kind&gt; &lt;protobuf JSON&gt;</c>; every other stdout or stderr line is a log line of the job.
+/// The agent writes commands to the child's stdin (<c>cancel</c>); end of stdin means the agent is gone and
+/// the child stops, so a killed agent never leaves orphaned training behind.
+/// </summary>
+internal static class ChildProtocol
+{
+    public const string Prefix = "@@mlops ";
+    public const string CancelCommand = "cancel";
+
+    /// <summary>Exit codes of the training child; anything else is a crash.</summary>
+    public static class ExitCodes
+    {
+        public const int Succeeded = 0;
+        public const int Failed = 1;
+        public const int InvalidSpec = 2;
+        public const int InvalidData = 3;
+        public const int Cancelled = 130;
+    }
+
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    public static string Progress(TrainingProgress progress) => $"{Prefix}progress {Formatter.Format(progress)}";
+
+    public static string Metrics(MetricsReport metrics) => $"{Prefix}metrics {Formatter.Format(metrics)}";
+
+    public static string Result(JobResult result) => $"{Prefix}result {Formatter.Format(result)}";
+
+    /// <summary>Parses a structured line into the message it carries; null for an ordinary log line.</summary>
+    public static IMessage? Parse(string line)
+    {
+        if (!line.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = line.AsSpan(Prefix.Length);
+        var space = rest.IndexOf(' ');
+        if (space < 0)
+        {
+            return null;
+        }
+
+        var kind = rest[..space].ToString();
+        var json = rest[(space + 1)..].ToString();
+        try
+        {
+            return kind switch
+            {
+                "progress" => TrainingProgress.Parser.ParseJson(json),
+                "metrics" => MetricsReport.Parser.ParseJson(json),
+                "result" => JobResult.Parser.ParseJson(json),
+                _ => null,
+            };
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+        catch (InvalidJsonException)
+        {
+            return null;
+        }
+    }
+}

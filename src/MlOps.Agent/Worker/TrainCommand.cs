@@ -1,0 +1,144 @@
+using Google.Protobuf;
+using MlOps.Contracts;
+using MlOps.Core.Datasets;
+using MlOps.Core.Jobs;
+using MlOps.Training;
+
+namespace MlOps.Agent.Worker;
+
+/// <summary>
+/// Entry point of the training child process: <c>MlOps.Agent train --assignment FILE --output DIR</c>.
+/// Runs one job attempt in isolation from the agent and reports through <see cref="ChildProtocol"/>.
+/// </summary>
+internal static class TrainCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
+    {
+        string? assignmentPath = null;
+        string? outputDirectory = null;
+        for (var i = 1; i < args.Length - 1; i++)
+        {
+            switch (args[i])
+            {
+                case "--assignment": assignmentPath = args[++i]; break;
+                case "--output": outputDirectory = args[++i]; break;
+            }
+        }
+
+        if (assignmentPath is null || outputDirectory is null)
+        {
+            stderr.WriteLine("usage: MlOps.Agent train --assignment FILE --output DIR");
+            return ChildProtocol.ExitCodes.InvalidSpec;
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        StartCommandReader(stdin, cancellation, stderr);
+        try
+        {
+            var assignment = JobAssignment.Parser.ParseFrom(File.ReadAllBytes(assignmentPath));
+            var spec = assignment.Spec;
+            JobSpecValidator.EnsureValid(spec);
+
+            var loader = TorchSharpLoader.EnsureLoaded();
+            stdout.WriteLine($"torch native library: {loader}");
+
+            var threads = spec.Resources?.CpuCores > 0 ? spec.Resources.CpuCores : 1;
+            var request = new TrainingRequest(spec.Model, spec.HyperParameters, spec.Seed, assignment.DatasetPath, outputDirectory)
+            {
+                Threads = threads,
+            };
+            stdout.WriteLine($"training {spec.Name} (job {assignment.JobId}, attempt {assignment.Attempt}) on {threads} thread(s), dataset {assignment.DatasetPath}");
+            var result = new Trainer().Train(request, new StdoutObserver(stdout), cancellation.Token);
+
+            var jobResult = new JobResult
+            {
+                WeightsUri = result.WeightsPath,
+                WeightsSha256 = result.WeightsDigest,
+                WeightsBytes = result.WeightsBytes,
+                TrainSeconds = result.TrainSeconds,
+                DatasetDigest = assignment.DatasetDigest,
+            };
+            jobResult.Metrics.Add(result.Metrics);
+            stdout.WriteLine(ChildProtocol.Result(jobResult));
+            stdout.Flush();
+            return ChildProtocol.ExitCodes.Succeeded;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("training cancelled");
+            return ChildProtocol.ExitCodes.Cancelled;
+        }
+        catch (DatasetException ex)
+        {
+            stderr.WriteLine($"dataset error: {ex.Message}");
+            return ChildProtocol.ExitCodes.InvalidData;
+        }
+        catch (Exception ex) when (ex is SpecValidationException or ArgumentException or InvalidProtocolBufferException)
+        {
+            stderr.WriteLine($"invalid job: {ex.Message}");
+            return ChildProtocol.ExitCodes.InvalidSpec;
+        }
+        catch (Exception ex)
+        {
+            stderr.WriteLine($"training failed: {ex}");
+            return ChildProtocol.ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>Reads agent commands from stdin. End of input means the agent died: cancel, and if the
+    /// trainer does not stop within a few seconds, leave anyway.</summary>
+    private static void StartCommandReader(TextReader stdin, CancellationTokenSource cancellation, TextWriter stderr)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                while (stdin.ReadLine() is { } line)
+                {
+                    if (line.Trim() == ChildProtocol.CancelCommand)
+                    {
+                        cancellation.Cancel();
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+
+            stderr.WriteLine("agent connection closed (stdin ended); stopping");
+            cancellation.Cancel();
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+            Environment.Exit(ChildProtocol.ExitCodes.Cancelled);
+        })
+        {
+            IsBackground = true,
+            Name = "agent-commands",
+        };
+        thread.Start();
+    }
+
+    private sealed class StdoutObserver(TextWriter stdout) : ITrainingObserver
+    {
+        private readonly Lock _gate = new();
+
+        public void OnProgress(TrainingProgress progress) => Write(ChildProtocol.Progress(progress));
+
+        public void OnEpochMetrics(int epoch, IReadOnlyDictionary<string, double> metrics)
+        {
+            var report = new MetricsReport { Epoch = epoch };
+            report.Values.Add(metrics);
+            Write(ChildProtocol.Metrics(report));
+        }
+
+        public void OnLog(string message) => Write(message);
+
+        private void Write(string line)
+        {
+            lock (_gate)
+            {
+                stdout.WriteLine(line);
+                stdout.Flush();
+            }
+        }
+    }
+}

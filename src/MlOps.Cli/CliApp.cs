@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using MlOps.Cli.Agents;
+using MlOps.Cli.Jobs;
+using MlOps.Cli.LocalCluster;
+using MlOps.Cli.Watching;
+
+namespace MlOps.Cli;
+
+/// <summary>The <c>mlops</c> command line: builds the command tree, parses, runs, and returns the exit code.</summary>
+public static class CliApp
+{
+    /// <summary>Runs one command line with the given writers and the real machine otherwise.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, new CliEnvironment { Out = stdout, Error = stderr }, CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        var parseResult = BuildRootCommand(environment).Parse(args);
+        if (parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await environment.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await environment.Error.WriteLineAsync($"Run '{CommandPath(parseResult)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = environment.Out,
+            Error = environment.Error,
+            EnableDefaultExceptionHandler = false,
+            // ShutdownSignal owns SIGINT/SIGTERM so that 'up' can take its time stopping the children.
+            ProcessTerminationTimeout = null,
+        };
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+
+    /// <summary>The whole command tree; options read their defaults from <paramref name="environment"/>.</summary>
+    public static RootCommand BuildRootCommand(CliEnvironment environment)
+    {
+        var shared = new SharedOptions(environment);
+        return new RootCommand("mlops: submit, watch and manage training jobs on an MLOps cluster")
+        {
+            UpCommand.Create(environment),
+            SubmitCommand.Create(environment, shared),
+            ListJobsCommand.Create(environment, shared),
+            JobDetailsCommand.Create(environment, shared),
+            WatchCommand.Create(environment, shared),
+            CancelCommand.Create(environment, shared),
+            AgentsCommand.Create(environment, shared),
+        };
+    }
+
+    private static string CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command is RootCommand ? "mlops" : result.Command.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+}

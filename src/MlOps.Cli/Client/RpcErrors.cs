@@ -1,0 +1,45 @@
+using Grpc.Core;
+
+namespace MlOps.Cli.Client;
+
+/// <summary>Maps a failed gRPC call to the message and exit code the user sees (see <see cref="ExitCodes"/>).</summary>
+public static class RpcErrors
+{
+    public static int ExitCodeFor(StatusCode status) => status switch
+    {
+        StatusCode.OK => ExitCodes.Ok,
+        StatusCode.InvalidArgument => ExitCodes.Usage,
+        StatusCode.NotFound => ExitCodes.NotFound,
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded => ExitCodes.Unreachable,
+        _ => ExitCodes.Error,
+    };
+
+    /// <summary>The server's detail text, with context where the code alone would puzzle the user.</summary>
+    public static CliException ToCliException(RpcException ex, string address)
+    {
+        var detail = string.IsNullOrWhiteSpace(ex.Status.Detail) ? ex.StatusCode.ToString() : ex.Status.Detail;
+        var message = ex.StatusCode switch
+        {
+            StatusCode.Unavailable => $"cannot reach the coordinator at {address}: {detail} (is it running? 'mlops up' starts one on this machine)",
+            StatusCode.DeadlineExceeded => $"the coordinator at {address} did not answer in time: {detail}",
+            StatusCode.InvalidArgument or StatusCode.NotFound => detail,
+            _ => $"{detail} ({StatusName(ex.StatusCode)})",
+        };
+        return new CliException(ExitCodeFor(ex.StatusCode), message, ex) { Status = ex.StatusCode };
+    }
+
+    /// <summary>The canonical upper-snake name, e.g. FAILED_PRECONDITION, as the gRPC docs write it.</summary>
+    public static string StatusName(StatusCode status) => status switch
+    {
+        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
+        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
+        StatusCode.NotFound => "NOT_FOUND",
+        StatusCode.AlreadyExists => "ALREADY_EXISTS",
+        StatusCode.PermissionDenied => "PERMISSION_DENIED",
+        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
+        StatusCode.OutOfRange => "OUT_OF_RANGE",
+        StatusCode.DataLoss => "DATA_LOSS",
+        _ => status.ToString().ToUpperInvariant(),
+    };
+}

@@ -1,0 +1,58 @@
+namespace MlOps.Coordinator.Configuration;
+
+/// <summary>
+/// Settings of the coordinator, bound from the <c>Coordinator</c> configuration section (appsettings.json,
+/// environment variables <c>Coordinator__Listen</c>, or the command line <c>--Coordinator:Listen=...</c>).
+/// Every value is checked at start-up by <see cref="CoordinatorOptionsValidator"/>; a bad one stops the
+/// service with all problems listed at once.
+/// </summary>
+public sealed class CoordinatorOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Coordinator";
+
+    /// <summary>
+    /// Address the gRPC endpoint listens on: <c>http://HOST:PORT</c>, HTTP/2 without TLS (h2c). HOST is an IP
+    /// address, <c>localhost</c> or <c>*</c> (every interface); port 0 picks a free port.
+    /// Default <c>http://127.0.0.1:7070</c>.
+    /// </summary>
+    public string Listen { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>
+    /// Directory for the state database (<c>coordinator.db</c>) and the log files (<c>logs/</c>).
+    /// Default <c>$XDG_DATA_HOME/mlops/coordinator</c>, or <c>~/.local/share/mlops/coordinator</c> when
+    /// XDG_DATA_HOME is not set.
+    /// </summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    /// <summary>How long an agent's lease lasts after its last message. Default 15 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often agents are told to send a heartbeat; must be well below <see cref="LeaseDuration"/>. Default 5 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times a job may be started when its spec says 0. Default 3.</summary>
+    public int DefaultMaxAttempts { get; set; } = 3;
+
+    /// <summary>How often the scheduler runs even when nothing triggered it. Default 2 s.</summary>
+    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many stored events <c>WatchJob</c> reads from the database at a time while replaying. Default 500.</summary>
+    public int MaxEventsPerWatchBatch { get; set; } = 500;
+
+    /// <summary>Full path of the SQLite database file.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "coordinator.db");
+
+    /// <summary>Directory of the rolling log files.</summary>
+    public string LogDirectory => Path.Combine(DataDirectory, "logs");
+
+    /// <summary>The default <see cref="DataDirectory"/>, following the XDG base directory convention.</summary>
+    public static string DefaultDataDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var root = string.IsNullOrWhiteSpace(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+            : xdg;
+        return Path.Combine(root, "mlops", "coordinator");
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace MlOps.Coordinator.Configuration;
+
+/// <summary>Checks <see cref="CoordinatorOptions"/> at start-up and reports every problem at once.</summary>
+internal sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
+    {
+        var errors = new List<string>();
+        void Error(string key, string message) => errors.Add($"{CoordinatorOptions.SectionName}:{key} {message}");
+
+        if (!ListenAddress.TryParse(options.Listen, out _, out var listenError))
+        {
+            Error(nameof(options.Listen), listenError);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            Error(nameof(options.DataDirectory), "is required");
+        }
+        else if (!Path.IsPathFullyQualified(options.DataDirectory))
+        {
+            Error(nameof(options.DataDirectory), $"must be an absolute path, got '{options.DataDirectory}'");
+        }
+
+        if (options.LeaseDuration < TimeSpan.FromSeconds(1))
+        {
+            Error(nameof(options.LeaseDuration), $"must be at least 1 second, got {options.LeaseDuration}");
+        }
+
+        if (options.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            Error(nameof(options.HeartbeatInterval), $"must be positive, got {options.HeartbeatInterval}");
+        }
+        else if (options.HeartbeatInterval * 2 > options.LeaseDuration)
+        {
+            // One lost heartbeat must not cost an agent its lease.
+            Error(nameof(options.HeartbeatInterval),
+                $"must be at most half of LeaseDuration ({options.LeaseDuration}), got {options.HeartbeatInterval}");
+        }
+
+        if (options.DefaultMaxAttempts is < 1 or > MlOps.Core.Jobs.JobSpecValidator.MaxAttemptsLimit)
+        {
+            Error(nameof(options.DefaultMaxAttempts),
+                $"must be between 1 and {MlOps.Core.Jobs.JobSpecValidator.MaxAttemptsLimit}, got {options.DefaultMaxAttempts}");
+        }
+
+        if (options.SchedulerInterval < TimeSpan.FromMilliseconds(10))
+        {
+            Error(nameof(options.SchedulerInterval), $"must be at least 10 ms, got {options.SchedulerInterval}");
+        }
+
+        if (options.MaxEventsPerWatchBatch is < 1 or > 10_000)
+        {
+            Error(nameof(options.MaxEventsPerWatchBatch), $"must be between 1 and 10000, got {options.MaxEventsPerWatchBatch}");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace MlOps.Coordinator.Storage;
+
+/// <summary>
+/// <see cref="ICoordinatorStore"/> on one SQLite file in WAL mode. Reads run concurrently on pooled
+/// connections; writes are serialized in-process (SQLite has one writer anyway, and waiting on a semaphore
+/// is cheaper than spinning on <c>SQLITE_BUSY</c>), and <c>busy_timeout</c> covers other processes.
+/// </summary>
+internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
+{
+    private const int BusyTimeoutMs = 5000;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<SqliteCoordinatorStore> _logger;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public SqliteCoordinatorStore(string databasePath, TimeProvider timeProvider, ILogger<SqliteCoordinatorStore> logger)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+        _timeProvider = timeProvider;
+        _logger = logger;
+        DatabasePath = databasePath;
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var connection = Open();
+            // WAL is a property of the file: set once, it stays for every later connection.
+            Execute(connection, null, "PRAGMA journal_mode=WAL;");
+            Execute(connection, null, SqliteSchema.CreateVersionTable);
+            var current = ReadSchemaVersion(connection);
+            foreach (var migration in SqliteSchema.Migrations.Where(m => m.Version > current))
+            {
+                using var transaction = connection.BeginTransaction();
+                Execute(connection, transaction, migration.Sql);
+                using var record = Command(connection, transaction,
+                    "INSERT INTO schema_version (version, description, applied_at) VALUES ($v, $d, $t);");
+                record.Parameters.AddWithValue("$v", migration.Version);
+                record.Parameters.AddWithValue("$d", migration.Description);
+                record.Parameters.AddWithValue("$t", _timeProvider.GetUtcNow().ToString("o", CultureInfo.InvariantCulture));
+                record.ExecuteNonQuery();
+                transaction.Commit();
+                StoreLog.MigrationApplied(_logger, migration.Version, migration.Description, DatabasePath);
+            }
+
+            StoreLog.SchemaReady(_logger, DatabasePath, Math.Max(current, SqliteSchema.LatestVersion));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        Execute(connection, null, SqliteSchema.CreateVersionTable);
+        return Task.FromResult(ReadSchemaVersion(connection));
+    }
+
+    public void Dispose()
+    {
+        // Pooled connections keep the file (and its -wal/-shm companions) open; release them so the database
+        // can be reopened, moved or deleted once the store is gone.
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _writeLock.Dispose();
+    }
+
+    private static int ReadSchemaVersion(SqliteConnection connection)
+    {
+        using var command = Command(connection, null, "SELECT COALESCE(MAX(version), 0) FROM schema_version;");
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, null,
+            $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="write"/> in one IMMEDIATE transaction under the in-process write lock.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = write(connection, transaction);
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        using var command = Command(connection, transaction, sql);
+        command.ExecuteNonQuery();
+    }
+}

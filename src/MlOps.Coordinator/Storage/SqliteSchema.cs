@@ -1,0 +1,66 @@
+namespace MlOps.Coordinator.Storage;
+
+/// <summary>
+/// The SQLite schema as an ordered list of migrations. Each one runs in its own transaction together with
+/// the row that records it in <c>schema_version</c>, so a crash leaves the database at a whole version.
+/// Append new migrations; never edit or renumber an applied one.
+/// </summary>
+internal static class SqliteSchema
+{
+    public sealed record Migration(int Version, string Description, string Sql);
+
+    public const string CreateVersionTable =
+        """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version     INTEGER PRIMARY KEY,
+            description TEXT    NOT NULL,
+            applied_at  TEXT    NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "jobs, job events and agents",
+            """
+            CREATE TABLE jobs (
+                id             TEXT    PRIMARY KEY,
+                created_seq    INTEGER NOT NULL UNIQUE,
+                state          INTEGER NOT NULL,
+                owner          TEXT    NOT NULL,
+                name           TEXT    NOT NULL,
+                priority       INTEGER NOT NULL,
+                agent_id       TEXT    NULL,
+                attempt        INTEGER NOT NULL,
+                max_attempts   INTEGER NOT NULL,
+                created_at     INTEGER NOT NULL,
+                updated_at     INTEGER NOT NULL,
+                last_event_seq INTEGER NOT NULL,
+                spec           BLOB    NOT NULL,
+                status         BLOB    NOT NULL
+            );
+            CREATE INDEX ix_jobs_state_priority ON jobs (state, priority DESC, created_seq);
+            CREATE INDEX ix_jobs_owner ON jobs (owner, created_seq);
+            CREATE INDEX ix_jobs_agent ON jobs (agent_id, state) WHERE agent_id IS NOT NULL;
+
+            CREATE TABLE job_events (
+                job_id  TEXT    NOT NULL REFERENCES jobs (id),
+                seq     INTEGER NOT NULL,
+                time    INTEGER NOT NULL,
+                kind    INTEGER NOT NULL,
+                payload BLOB    NOT NULL,
+                PRIMARY KEY (job_id, seq)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE agents (
+                agent_id  TEXT    PRIMARY KEY,
+                host      TEXT    NOT NULL,
+                version   TEXT    NOT NULL,
+                status    INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                capacity  BLOB    NOT NULL
+            );
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+}

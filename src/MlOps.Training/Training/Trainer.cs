@@ -1,0 +1,218 @@
+using MlOps.Contracts;
+using MlOps.Core.Datasets;
+using MlOps.Core.Digests;
+using MlOps.Training.Models;
+using MlOps.Training.Native;
+using static TorchSharp.torch;
+
+namespace MlOps.Training;
+
+/// <summary>
+/// Trains a <see cref="ModelSpec"/> image classifier on an MNIST-format dataset with TorchSharp on the CPU, evaluates
+/// it after every epoch and saves the weights. Same request (spec, seed, threads, sample limits) on the same machine
+/// gives the same losses, accuracies and weights.
+/// </summary>
+public sealed class Trainer(TimeProvider? timeProvider = null)
+{
+    /// <summary>File name of the saved weights inside <see cref="TrainingRequest.OutputDirectory"/>.</summary>
+    public const string WeightsFileName = "model.dat";
+
+    private const int EvalBatchSize = 1000;
+
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Runs the whole training. Blocks the calling thread.</summary>
+    /// <exception cref="ArgumentException">The request is invalid (every bad field is named) or does not fit the data.</exception>
+    /// <exception cref="DatasetException">A dataset file is missing or damaged (the file is named).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; checked between steps.</exception>
+    /// <exception cref="TorchSharpLoadException">TorchSharp's native library could not be loaded.</exception>
+    public TrainingResult Train(TrainingRequest request, ITrainingObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(observer);
+        TrainingRequestValidator.EnsureValid(request);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var started = _time.GetTimestamp();
+        var loader = TorchSharpLoader.EnsureLoaded();
+        observer.OnLog($"TorchSharp native library: {loader.Path} ({loader.LibraryPath ?? "found by TorchSharp"})");
+
+        var data = MnistFormat.Load(request.DatasetPath);
+        TrainingRequestValidator.EnsureFitsData(request, data);
+
+        var previousThreads = get_num_threads();
+        if (request.Threads > 0)
+        {
+            set_num_threads(request.Threads);
+        }
+
+        try
+        {
+            using var train = TensorSplit.Create(data.Train, request.Model.InputShape, request.MaxTrainSamples);
+            using var test = TensorSplit.Create(data.Test, request.Model.InputShape, request.MaxTestSamples);
+            observer.OnLog($"dataset {request.DatasetPath}: {train.Count} training and {test.Count} test samples; torch threads {get_num_threads()}");
+
+            manual_seed(request.Seed);
+            using var model = ModelBuilder.Build(request.Model);
+            var parameterCount = model.parameters().Sum(p => p.numel());
+            observer.OnLog($"model: {request.Model.Layers.Count} layers, {parameterCount} parameters");
+
+            var metrics = new EpochLoop(request, observer, _time, model, train, test).Run(cancellationToken);
+
+            var weights = SaveWeights(model, request.OutputDirectory);
+            var digest = Sha256Digest.OfFile(weights);
+            var bytes = new FileInfo(weights).Length;
+            observer.OnLog($"weights saved to {weights} ({bytes} bytes, {digest})");
+            return new TrainingResult(metrics, weights, digest, bytes, _time.GetElapsedTime(started).TotalSeconds);
+        }
+        finally
+        {
+            if (request.Threads > 0)
+            {
+                set_num_threads(previousThreads);
+            }
+        }
+    }
+
+    private static string SaveWeights(nn.Module model, string outputDirectory)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        var path = Path.Combine(outputDirectory, WeightsFileName);
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            model.save(temp);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+
+            throw;
+        }
+
+        return path;
+    }
+
+    /// <summary>The epochs of one run: shuffle, step, report, evaluate.</summary>
+    private sealed class EpochLoop(
+        TrainingRequest request, ITrainingObserver observer, TimeProvider time,
+        nn.Module<Tensor, Tensor> model, TensorSplit train, TensorSplit test)
+    {
+        private readonly HyperParameters _hp = request.HyperParameters;
+
+        public Dictionary<string, double> Run(CancellationToken cancellationToken)
+        {
+            using var optimizer = CreateOptimizer(model, _hp);
+            using var lossFunction = nn.CrossEntropyLoss();
+            var batch = _hp.BatchSize;
+            var stepsPerEpoch = (train.Count + batch - 1) / batch;
+            var epochs = _hp.Epochs;
+            var last = new Dictionary<string, double>();
+            double totalEpochSeconds = 0, totalTrainSeconds = 0;
+
+            for (var epoch = 1; epoch <= epochs; epoch++)
+            {
+                var epochStart = time.GetTimestamp();
+                model.train();
+                using var order = tensor(EpochShuffle.Permutation(request.Seed, epoch, train.Count), ScalarType.Int64);
+                double lossSum = 0;
+                long correct = 0, seen = 0;
+                for (var step = 0; step < stepsPerEpoch; step++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var start = step * batch;
+                    var size = Math.Min(batch, train.Count - start);
+                    using (NewDisposeScope())
+                    {
+                        var index = order.narrow(0, start, size);
+                        var x = train.Images.index_select(0, index);
+                        var y = train.Labels.index_select(0, index);
+                        optimizer.zero_grad();
+                        var logits = model.forward(x);
+                        var loss = lossFunction.forward(logits, y);
+                        loss.backward();
+                        optimizer.step();
+                        lossSum += loss.item<float>() * size;
+                        correct += logits.argmax(1).eq(y).sum().item<long>();
+                        seen += size;
+                    }
+
+                    var every = request.ProgressEverySteps;
+                    if (step + 1 == stepsPerEpoch || (every > 0 && (step + 1) % every == 0))
+                    {
+                        observer.OnProgress(new TrainingProgress
+                        {
+                            Epoch = epoch,
+                            Epochs = epochs,
+                            Step = step + 1,
+                            StepsPerEpoch = stepsPerEpoch,
+                            Loss = lossSum / seen,
+                            Accuracy = (double)correct / seen,
+                            SamplesPerSecond = seen / Math.Max(time.GetElapsedTime(epochStart).TotalSeconds, 1e-9),
+                        });
+                    }
+                }
+
+                var trainSeconds = time.GetElapsedTime(epochStart).TotalSeconds;
+                var (testLoss, testAccuracy) = Evaluate(cancellationToken);
+                var epochSeconds = time.GetElapsedTime(epochStart).TotalSeconds;
+                totalEpochSeconds += epochSeconds;
+                totalTrainSeconds += trainSeconds;
+
+                last = new Dictionary<string, double>
+                {
+                    [TrainingMetrics.TrainLoss] = lossSum / seen,
+                    [TrainingMetrics.TrainAccuracy] = (double)correct / seen,
+                    [TrainingMetrics.TestLoss] = testLoss,
+                    [TrainingMetrics.TestAccuracy] = testAccuracy,
+                    [TrainingMetrics.EpochSeconds] = epochSeconds,
+                    [TrainingMetrics.SamplesPerSecond] = seen / Math.Max(trainSeconds, 1e-9),
+                };
+                observer.OnEpochMetrics(epoch, last);
+            }
+
+            return new Dictionary<string, double>
+            {
+                [TrainingMetrics.TestAccuracy] = last[TrainingMetrics.TestAccuracy],
+                [TrainingMetrics.TestLoss] = last[TrainingMetrics.TestLoss],
+                [TrainingMetrics.TrainLoss] = last[TrainingMetrics.TrainLoss],
+                [TrainingMetrics.TrainAccuracy] = last[TrainingMetrics.TrainAccuracy],
+                [TrainingMetrics.Epochs] = epochs,
+                [TrainingMetrics.SecondsPerEpoch] = totalEpochSeconds / epochs,
+                [TrainingMetrics.SamplesPerSecond] = (double)train.Count * epochs / Math.Max(totalTrainSeconds, 1e-9),
+            };
+        }
+
+        private (double Loss, double Accuracy) Evaluate(CancellationToken cancellationToken)
+        {
+            model.eval();
+            double lossSum = 0;
+            long correct = 0;
+            using var noGrad = no_grad();
+            for (var start = 0; start < test.Count; start += EvalBatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var size = Math.Min(EvalBatchSize, test.Count - start);
+                using var scope = NewDisposeScope();
+                var x = test.Images.narrow(0, start, size);
+                var y = test.Labels.narrow(0, start, size);
+                var logits = model.forward(x);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+
+            return (lossSum / test.Count, (double)correct / test.Count);
+        }
+
+        private static optim.Optimizer CreateOptimizer(nn.Module model, HyperParameters hp) => hp.Optimizer switch
+        {
+            Optimizer.Sgd => optim.SGD(model.parameters(), hp.LearningRate, momentum: hp.Momentum, weight_decay: hp.WeightDecay),
+            Optimizer.Adam => optim.Adam(model.parameters(), hp.LearningRate, weight_decay: hp.WeightDecay),
+            _ => throw new ArgumentException($"hyper_parameters.optimizer: {hp.Optimizer} is not supported; use sgd or adam", nameof(hp)),
+        };
+    }
+}

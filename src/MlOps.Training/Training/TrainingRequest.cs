@@ -1,0 +1,25 @@
+using MlOps.Contracts;
+
+namespace MlOps.Training;
+
+/// <summary>One training run: what to build, how to train it, on which data, and where the weights go.</summary>
+/// <param name="Model">The model to build (see <see cref="Models.ModelBuilder"/>).</param>
+/// <param name="HyperParameters">Optimizer, learning rate, batch size, epochs, momentum (SGD), weight decay.</param>
+/// <param name="Seed">Seeds torch (initial weights, dropout) and the per-epoch shuffle.</param>
+/// <param name="DatasetPath">Directory holding the four MNIST-format IDX files.</param>
+/// <param name="OutputDirectory">Where <c>model.dat</c> is written; created when missing.</param>
+public sealed record TrainingRequest(
+    ModelSpec Model, HyperParameters HyperParameters, long Seed, string DatasetPath, string OutputDirectory)
+{
+    /// <summary>Intra-op threads for torch; 0 (default) keeps torch's default. Process-wide while training runs.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Train on the first N training samples only; null (default) uses all.</summary>
+    public int? MaxTrainSamples { get; init; }
+
+    /// <summary>Evaluate on the first N test samples only; null (default) uses all.</summary>
+    public int? MaxTestSamples { get; init; }
+
+    /// <summary>Report progress every N steps (and always at the end of an epoch); 0 reports at epoch ends only.</summary>
+    public int ProgressEverySteps { get; init; } = 50;
+}

@@ -1,0 +1,111 @@
+using MlOps.Contracts;
+using MlOps.Core.Datasets;
+using MlOps.Core.Jobs;
+using MlOps.Training.Models;
+
+namespace MlOps.Training;
+
+/// <summary>Checks a <see cref="TrainingRequest"/> before any tensor is made, listing every bad field at once.</summary>
+internal static class TrainingRequestValidator
+{
+    public static void EnsureValid(TrainingRequest request)
+    {
+        var errors = new List<FieldError>();
+        if (request.Model is null)
+        {
+            errors.Add(new FieldError("model", "is required"));
+        }
+
+        if (request.HyperParameters is not { } hp)
+        {
+            errors.Add(new FieldError("hyper_parameters", "is required"));
+        }
+        else
+        {
+            if (hp.Optimizer is not (Optimizer.Sgd or Optimizer.Adam))
+            {
+                errors.Add(new FieldError("hyper_parameters.optimizer", $"must be sgd or adam, got {hp.Optimizer}"));
+            }
+
+            if (!(hp.LearningRate > 0 && double.IsFinite(hp.LearningRate)))
+            {
+                errors.Add(new FieldError("hyper_parameters.learning_rate", $"must be a positive number, got {hp.LearningRate}"));
+            }
+
+            if (hp.BatchSize is < 1 or > JobSpecValidator.MaxBatchSize)
+            {
+                errors.Add(new FieldError("hyper_parameters.batch_size", $"must be between 1 and {JobSpecValidator.MaxBatchSize}, got {hp.BatchSize}"));
+            }
+
+            if (hp.Epochs is < 1 or > JobSpecValidator.MaxEpochs)
+            {
+                errors.Add(new FieldError("hyper_parameters.epochs", $"must be between 1 and {JobSpecValidator.MaxEpochs}, got {hp.Epochs}"));
+            }
+
+            if (!(hp.Momentum >= 0 && hp.Momentum < 1))
+            {
+                errors.Add(new FieldError("hyper_parameters.momentum", $"must be at least 0 and below 1, got {hp.Momentum}"));
+            }
+
+            if (!(hp.WeightDecay >= 0 && double.IsFinite(hp.WeightDecay)))
+            {
+                errors.Add(new FieldError("hyper_parameters.weight_decay", $"must be at least 0, got {hp.WeightDecay}"));
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(request.DatasetPath))
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.DatasetPath), "is required"));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.OutputDirectory))
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.OutputDirectory), "is required"));
+        }
+
+        if (request.Threads < 0)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.Threads), $"must be 0 (torch default) or more, got {request.Threads}"));
+        }
+
+        if (request.MaxTrainSamples is < 1)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.MaxTrainSamples), $"must be at least 1 when set, got {request.MaxTrainSamples}"));
+        }
+
+        if (request.MaxTestSamples is < 1)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.MaxTestSamples), $"must be at least 1 when set, got {request.MaxTestSamples}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"invalid training request: {string.Join("; ", errors)}", nameof(request));
+        }
+
+        // Throws ArgumentException naming model.layers[i] for a bad model.
+        ModelBuilder.Plan(request.Model!);
+    }
+
+    /// <summary>The model must take one image and give one score per class.</summary>
+    public static void EnsureFitsData(TrainingRequest request, ImageClassificationData data)
+    {
+        var model = request.Model;
+        var pixels = (long)data.Train.Height * data.Train.Width;
+        var inputSize = model.InputShape.Aggregate(1L, (a, b) => a * b);
+        if (inputSize != pixels)
+        {
+            throw new ArgumentException(
+                $"model.input_shape [{string.Join(", ", model.InputShape)}] holds {inputSize} values but the dataset's images are " +
+                $"1x{data.Train.Height}x{data.Train.Width}; use [1, {data.Train.Height}, {data.Train.Width}]", nameof(request));
+        }
+
+        var output = ModelShapes.OutputShape(model);
+        if (output is not [var classes] || classes != data.Classes)
+        {
+            throw new ArgumentException(
+                $"model.layers: the model's output is [{string.Join(", ", output ?? [])}] per sample; the dataset has {data.Classes} classes, " +
+                $"so the last linear layer needs out_features {data.Classes}", nameof(request));
+        }
+    }
+}
