@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using MlOps.Contracts;
+using MlOps.Coordinator.Jobs;
 
 namespace MlOps.Coordinator.Storage;
 

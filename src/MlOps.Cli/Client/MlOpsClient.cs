@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MlOps.Contracts;
+
+namespace MlOps.Cli.Client;
+
+/// <summary>
+/// Typed access to the coordinator's <see cref="JobService"/> and <see cref="ClusterService"/>: one channel per
+/// address, the <c>x-mlops-user</c> header and a deadline on every unary call, and every failed call turned into
+/// a <see cref="CliException"/> carrying the server's detail text and the exit code for its status.
+/// </summary>
+public sealed class MlOpsClient : IDisposable
+{
+    /// <summary>Metadata key naming the user on whose behalf the CLI calls.</summary>
+    public const string UserHeader = "x-mlops-user";
+
+    private readonly GrpcChannel _channel;
+    private readonly JobService.JobServiceClient _jobs;
+    private readonly ClusterService.ClusterServiceClient _cluster;
+    private readonly Metadata _headers;
+    private readonly TimeSpan _callTimeout;
+
+    public MlOpsClient(MlOpsClientOptions options)
+    {
+        Address = NormalizeAddress(options.Address);
+        _callTimeout = options.CallTimeout;
+        _headers = new Metadata { { UserHeader, HeaderValue(options.User) } };
+        _channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = options.ConnectTimeout,
+                EnableMultipleHttp2Connections = true,
+            },
+        });
+        _jobs = new JobService.JobServiceClient(_channel);
+        _cluster = new ClusterService.ClusterServiceClient(_channel);
+    }
+
+    /// <summary>The coordinator address in use, with its scheme.</summary>
+    public string Address { get; }
+
+    public async Task<Job> SubmitJobAsync(JobSpec spec, CancellationToken cancellationToken) =>
+        (await CallAsync(o => _jobs.SubmitJobAsync(new SubmitJobRequest { Spec = spec }, o).ResponseAsync, cancellationToken)).Job;
+
+    public Task<Job> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
+        CallAsync(o => _jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, o).ResponseAsync, cancellationToken);
+
+    public Task<ListJobsResponse> ListJobsAsync(ListJobsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(o => _jobs.ListJobsAsync(request, o).ResponseAsync, cancellationToken);
+
+    public Task<Job> CancelJobAsync(string jobId, string reason, CancellationToken cancellationToken) =>
+        CallAsync(o => _jobs.CancelJobAsync(new CancelJobRequest { JobId = jobId, Reason = reason }, o).ResponseAsync, cancellationToken);
+
+    public async Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        (await CallAsync(o => _cluster.ListAgentsAsync(new ListAgentsRequest(), o).ResponseAsync, cancellationToken, timeout)).Agents;
+
+    /// <summary>
+    /// The job's events with <c>seq &gt; fromSeq</c> until the server ends the stream. No deadline: a job may
+    /// train for hours. A broken stream surfaces as a <see cref="CliException"/> with
+    /// <see cref="CliException.IsTransient"/> set, so the caller can resume from the last seq it saw.
+    /// </summary>
+    public async IAsyncEnumerable<JobEvent> WatchJobAsync(string jobId, long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new WatchJobRequest { JobId = jobId, FromSeq = fromSeq };
+        using var call = Translate(() => _jobs.WatchJob(request, new CallOptions(_headers, cancellationToken: cancellationToken)), cancellationToken);
+        while (await TranslateAsync(() => call.ResponseStream.MoveNext(cancellationToken), cancellationToken))
+        {
+            yield return call.ResponseStream.Current;
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>Adds <c>http://</c> to a bare <c>host:port</c> and rejects anything that is not an http(s) URL.</summary>
+    public static string NormalizeAddress(string address)
+    {
+        var trimmed = address.Trim();
+        var withScheme = trimmed.Contains("://", StringComparison.Ordinal) ? trimmed : "http://" + trimmed;
+        if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new CliException(ExitCodes.Usage, $"the coordinator address must look like http://HOST:PORT, got '{address}'");
+        }
+
+        return withScheme.TrimEnd('/');
+    }
+
+    /// <summary>gRPC metadata is printable ASCII; a user name outside it is sent percent-encoded.</summary>
+    internal static string HeaderValue(string user)
+    {
+        var ascii = user.All(c => c is >= ' ' and <= '~');
+        return ascii ? user : Uri.EscapeDataString(user.Normalize(NormalizationForm.FormC));
+    }
+
+    private async Task<T> CallAsync<T>(Func<CallOptions, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? _callTimeout);
+        var options = new CallOptions(_headers, deadline, cancellationToken);
+        return await TranslateAsync(() => call(options), cancellationToken);
+    }
+
+    private async Task<T> TranslateAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RpcException ex)
+        {
+            throw Translate(ex, cancellationToken);
+        }
+    }
+
+    private T Translate<T>(Func<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return call();
+        }
+        catch (RpcException ex)
+        {
+            throw Translate(ex, cancellationToken);
+        }
+    }
+
+    private Exception Translate(RpcException ex, CancellationToken cancellationToken) =>
+        ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested
+            ? new OperationCanceledException("the call was cancelled", ex, cancellationToken)
+            : RpcErrors.ToCliException(ex, Address);
+}
