@@ -44,6 +44,11 @@ public static class JobSpecYaml
         {
             throw new SpecValidationException([new FieldError("(yaml)", $"line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}")]);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way on some unterminated flow collections.
+            throw new SpecValidationException([new FieldError("(yaml)", "malformed YAML: an unclosed '[', '{' or quote")]);
+        }
 
         if (stream.Documents.Count != 1)
         {

@@ -117,6 +117,6 @@ public sealed class JobSpecValidatorTests
     [Fact]
     public void OutputShape_Mlp_IsClassCount()
     {
-        Assert.Equal([10L], ModelShapes.OutputShape(ValidSpec().Model));
+        Assert.Equal([10L], ModelShapes.OutputShape(ValidSpec().Model)!);
     }
 }

@@ -78,11 +78,19 @@ public sealed class JobSpecYamlTests
     [Fact]
     public void Parse_MalformedYaml_ReportsLineAndColumn()
     {
-        var ex = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse("name: x\nmodel: [1, 2\nseed: 3\n"));
+        var ex = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse("name: x\nmodel:\n  a: 1\n b: 2\n"));
 
         var error = Assert.Single(ex.Errors);
         Assert.Equal("(yaml)", error.Field);
-        Assert.Contains("line", error.Message);
+        Assert.Contains("line 4", error.Message);
+    }
+
+    [Fact]
+    public void Parse_UnclosedFlowSequence_IsASpecError()
+    {
+        var ex = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse("name: x\nmodel: [1, 2\nseed: 3\n"));
+
+        Assert.Equal("(yaml)", Assert.Single(ex.Errors).Field);
     }
 
     [Fact]
@@ -113,7 +121,9 @@ public sealed class JobSpecYamlTests
     {
         var ex = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse(Valid + "\nname: again\n"));
 
-        Assert.Contains(ex.Errors, e => e.Field == "name");
+        var error = Assert.Single(ex.Errors);
+        Assert.Contains("Duplicate key", error.Message);
+        Assert.Contains("line 26", error.Message);
     }
 
     [Theory]

@@ -1,0 +1,202 @@
+using Google.Protobuf.WellKnownTypes;
+using MlOps.Contracts;
+using MlOps.Coordinator.Storage;
+
+namespace MlOps.Coordinator.Jobs;
+
+/// <summary>
+/// The job state machine as pure functions: each returns the job's next version and the events that explain
+/// it, or null when the change does not apply to the job as it is now (wrong state, another agent, a stale
+/// attempt). The store runs them inside its write transaction, so a decision and its write are atomic.
+/// </summary>
+internal static class JobTransitions
+{
+    public static JobMutation Create(string jobId, JobSpec spec, string datasetDigest, int maxAttempts, DateTimeOffset now)
+    {
+        var job = new Job
+        {
+            Id = jobId,
+            Spec = spec,
+            State = JobState.Queued,
+            CreatedAt = Timestamp.FromDateTimeOffset(now),
+            DatasetDigest = datasetDigest,
+            MaxAttempts = maxAttempts,
+        };
+        return new JobMutation(job, [StateEvent(now, JobState.Unspecified, JobState.Queued, "submitted", 0, "")]);
+    }
+
+    /// <summary>QUEUED → ASSIGNED on <paramref name="agentId"/>, starting the next attempt.</summary>
+    public static JobMutator Assign(string agentId, DateTimeOffset now) => job =>
+    {
+        if (job.State != JobState.Queued)
+        {
+            return null;
+        }
+
+        var from = job.State;
+        job.State = JobState.Assigned;
+        job.AgentId = agentId;
+        job.Attempt++;
+        return Change(job, from, now, $"assigned to agent {agentId}");
+    };
+
+    /// <summary>ASSIGNED → RUNNING when the agent reports the child process started.</summary>
+    public static JobMutator Start(string agentId, int attempt, int pid, DateTimeOffset now) => job =>
+    {
+        if (!IsCurrent(job, agentId, attempt) || job.State != JobState.Assigned)
+        {
+            return null;
+        }
+
+        job.State = JobState.Running;
+        job.StartedAt = Timestamp.FromDateTimeOffset(now);
+        return Change(job, JobState.Assigned, now, $"started on agent {agentId} (pid {pid})");
+    };
+
+    public static JobMutator Progress(string agentId, int attempt, TrainingProgress progress, DateTimeOffset now) => job =>
+    {
+        if (!IsCurrent(job, agentId, attempt))
+        {
+            return null;
+        }
+
+        job.LastProgress = progress;
+        return new JobMutation(job, [new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Progress = progress }]);
+    };
+
+    public static JobMutator Logs(string agentId, int attempt, IReadOnlyList<LogLine> lines, DateTimeOffset now) => job =>
+    {
+        if (!IsCurrent(job, agentId, attempt) || lines.Count == 0)
+        {
+            return null;
+        }
+
+        var time = Timestamp.FromDateTimeOffset(now);
+        return new JobMutation(job, [.. lines.Select(l => new JobEvent { Time = time, Log = l.Time is null ? WithTime(l, time) : l })]);
+    };
+
+    public static JobMutator Metrics(string agentId, int attempt, MetricsReport metrics, DateTimeOffset now) => job =>
+        IsCurrent(job, agentId, attempt)
+            ? new JobMutation(job, [new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Metrics = metrics }])
+            : null;
+
+    /// <summary>The agent's final word on an attempt: SUCCEEDED with the result, FAILED or CANCELLED.</summary>
+    public static JobMutator Complete(string agentId, JobCompleted completed, DateTimeOffset now) => job =>
+    {
+        if (!IsCurrent(job, agentId, completed.Attempt))
+        {
+            return null;
+        }
+
+        var from = job.State;
+        var events = new List<JobEvent>();
+        string reason;
+        switch (completed.Outcome)
+        {
+            case JobOutcome.Succeeded:
+                job.State = JobState.Succeeded;
+                job.Result = completed.Result ?? new JobResult();
+                reason = string.IsNullOrEmpty(completed.Message) ? "succeeded" : completed.Message;
+                if (job.Result.Metrics.Count > 0)
+                {
+                    var final = new MetricsReport { Epoch = 0 };
+                    final.Values.Add(job.Result.Metrics);
+                    events.Add(new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Metrics = final });
+                }
+
+                break;
+            case JobOutcome.Cancelled:
+                job.State = JobState.Cancelled;
+                reason = string.IsNullOrEmpty(completed.Message) ? "cancelled" : completed.Message;
+                break;
+            default:
+                job.State = JobState.Failed;
+                reason = completed.Outcome == JobOutcome.Failed
+                    ? $"{(string.IsNullOrEmpty(completed.Message) ? "failed" : completed.Message)} (exit code {completed.ExitCode})"
+                    : $"agent {agentId} reported no outcome (exit code {completed.ExitCode})";
+                job.FailureReason = reason;
+                break;
+        }
+
+        job.FinishedAt = Timestamp.FromDateTimeOffset(now);
+        events.Add(StateEvent(now, from, job.State, reason, job.Attempt, job.AgentId));
+        return new JobMutation(job, events);
+    };
+
+    /// <summary>A user's cancel: QUEUED → CANCELLED at once; ASSIGNED or RUNNING → CANCELLING until the agent
+    /// confirms. Null for a job that is already CANCELLING or terminal.</summary>
+    public static JobMutator Cancel(string reason, DateTimeOffset now) => job =>
+    {
+        var from = job.State;
+        switch (from)
+        {
+            case JobState.Queued:
+                job.State = JobState.Cancelled;
+                job.FinishedAt = Timestamp.FromDateTimeOffset(now);
+                return Change(job, from, now, reason);
+            case JobState.Assigned or JobState.Running:
+                job.State = JobState.Cancelling;
+                return Change(job, from, now, reason);
+            default:
+                return null;
+        }
+    };
+
+    /// <summary>
+    /// The agent holding the job is gone (<paramref name="what"/>: "lost" when its lease expired): CANCELLING
+    /// becomes CANCELLED; ASSIGNED or RUNNING goes back to QUEUED, or to FAILED when its attempts are used up.
+    /// </summary>
+    public static JobMutator AgentGone(string agentId, string what, DateTimeOffset now) => job =>
+    {
+        if (job.AgentId != agentId || !JobStates.IsOnAgent(job.State))
+        {
+            return null;
+        }
+
+        var from = job.State;
+        var attempt = job.Attempt;
+        string reason;
+        if (from == JobState.Cancelling)
+        {
+            job.State = JobState.Cancelled;
+            job.FinishedAt = Timestamp.FromDateTimeOffset(now);
+            reason = $"agent {agentId} {what} while the job was cancelling";
+        }
+        else if (job.Attempt >= job.MaxAttempts)
+        {
+            job.State = JobState.Failed;
+            job.FinishedAt = Timestamp.FromDateTimeOffset(now);
+            reason = $"agent {agentId} {what}; {job.Attempt} of {job.MaxAttempts} attempts used";
+            job.FailureReason = reason;
+        }
+        else
+        {
+            job.State = JobState.Queued;
+            job.AgentId = "";
+            reason = $"agent {agentId} {what}; requeued after {job.Attempt} of {job.MaxAttempts} attempts";
+        }
+
+        return new JobMutation(job, [StateEvent(now, from, job.State, reason, attempt, agentId)]);
+    };
+
+    /// <summary>True when <paramref name="attempt"/> is the job's live attempt on <paramref name="agentId"/>.</summary>
+    public static bool IsCurrent(Job job, string agentId, int attempt) =>
+        job.AgentId == agentId && job.Attempt == attempt && JobStates.IsOnAgent(job.State);
+
+    private static JobMutation Change(Job job, JobState from, DateTimeOffset now, string reason) =>
+        new(job, [StateEvent(now, from, job.State, reason, job.Attempt, job.AgentId)]);
+
+    private static JobEvent StateEvent(DateTimeOffset now, JobState from, JobState to, string reason, int attempt, string agentId) =>
+        new()
+        {
+            Time = Timestamp.FromDateTimeOffset(now),
+            StateChange = new StateChange { From = from, To = to, Reason = reason, Attempt = attempt, AgentId = agentId },
+        };
+
+    private static LogLine WithTime(LogLine line, Timestamp time)
+    {
+        var copy = line.Clone();
+        copy.Time = time;
+        return copy;
+    }
+}
