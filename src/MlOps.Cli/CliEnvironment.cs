@@ -32,10 +32,14 @@ public sealed class CliEnvironment
     /// <summary>First pause before <c>watch</c> reconnects after a dropped stream; doubles up to 5 s.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    public static CliEnvironment FromConsole() => new()
+    /// <summary>Cancelled by a second Ctrl-C: stop waiting politely (see <see cref="ShutdownSignal"/>).</summary>
+    public CancellationToken ForceStop { get; init; }
+
+    public static CliEnvironment FromConsole(CancellationToken forceStop = default) => new()
     {
         Out = Console.Out,
         Error = Console.Error,
         OutputIsTerminal = !Console.IsOutputRedirected,
+        ForceStop = forceStop,
     };
 }

@@ -1,4 +1,4 @@
 using MlOps.Cli;
 
 using var signals = ShutdownSignal.Register();
-return await CliApp.RunAsync(args, CliEnvironment.FromConsole(), signals.Token);
+return await CliApp.RunAsync(args, CliEnvironment.FromConsole(signals.Forced), signals.Token);

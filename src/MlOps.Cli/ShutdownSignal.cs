@@ -3,13 +3,15 @@ using System.Runtime.InteropServices;
 namespace MlOps.Cli;
 
 /// <summary>
-/// Turns the first SIGINT/SIGTERM/SIGHUP into a cancelled token so a command can finish cleanly (<c>up</c>
-/// stops its children, <c>watch</c> returns). A second signal is left to the runtime's default, which ends
-/// the process at once: a user pressing Ctrl-C twice means it.
+/// Turns the first SIGINT/SIGTERM/SIGHUP into <see cref="Token"/> so a command can finish cleanly (<c>up</c>
+/// stops its children, <c>watch</c> returns), and the second into <see cref="Forced"/> (<c>up</c> kills its
+/// children without waiting out the grace period). A third is left to the runtime's default, which ends the
+/// process at once: a user pressing Ctrl-C three times means it.
 /// </summary>
 public sealed class ShutdownSignal : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
+    private readonly CancellationTokenSource _forced = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
 
     private ShutdownSignal()
@@ -17,6 +19,8 @@ public sealed class ShutdownSignal : IDisposable
     }
 
     public CancellationToken Token => _cts.Token;
+
+    public CancellationToken Forced => _forced.Token;
 
     public static ShutdownSignal Register()
     {
@@ -44,16 +48,17 @@ public sealed class ShutdownSignal : IDisposable
         }
 
         _cts.Dispose();
+        _forced.Dispose();
     }
 
     private void Handle(PosixSignalContext context)
     {
-        if (_cts.IsCancellationRequested)
+        if (_forced.IsCancellationRequested)
         {
             return;
         }
 
         context.Cancel = true;
-        _cts.Cancel();
+        (_cts.IsCancellationRequested ? _forced : _cts).Cancel();
     }
 }

@@ -100,7 +100,7 @@ internal sealed partial class CoordinatorSession(
         backoff.Reset();
         LogConnected(settings.CoordinatorAddress, heartbeat.TotalSeconds);
 
-        var writer = new SerializedWriter(call.RequestStream);
+        using var writer = new SerializedWriter(call.RequestStream);
         var sending = SendLoopAsync(writer, sessionCts.Token);
         var beating = HeartbeatLoopAsync(writer, heartbeat, sessionCts.Token);
         try
@@ -178,7 +178,7 @@ internal sealed partial class CoordinatorSession(
     }
 
     /// <summary>gRPC allows one pending write per stream; heartbeats and job messages share it.</summary>
-    private sealed class SerializedWriter(IClientStreamWriter<AgentMessage> stream)
+    private sealed class SerializedWriter(IClientStreamWriter<AgentMessage> stream) : IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -194,6 +194,8 @@ internal sealed partial class CoordinatorSession(
                 _gate.Release();
             }
         }
+
+        public void Dispose() => _gate.Dispose();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Agent {AgentId}: {Cores} CPU cores, {MemoryMb} MB memory, {Gpus} GPU(s) {GpuNote}")]

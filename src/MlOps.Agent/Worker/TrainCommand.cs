@@ -3,6 +3,7 @@ using MlOps.Contracts;
 using MlOps.Core.Datasets;
 using MlOps.Core.Jobs;
 using MlOps.Training;
+using MlOps.Training.Native;
 
 namespace MlOps.Agent.Worker;
 
@@ -58,7 +59,11 @@ internal static class TrainCommand
                 TrainSeconds = result.TrainSeconds,
                 DatasetDigest = assignment.DatasetDigest,
             };
-            jobResult.Metrics.Add(result.Metrics);
+            foreach (var (key, value) in result.Metrics)
+            {
+                jobResult.Metrics[key] = value;
+            }
+
             stdout.WriteLine(ChildProtocol.Result(jobResult));
             stdout.Flush();
             return ChildProtocol.ExitCodes.Succeeded;
@@ -126,7 +131,11 @@ internal static class TrainCommand
         public void OnEpochMetrics(int epoch, IReadOnlyDictionary<string, double> metrics)
         {
             var report = new MetricsReport { Epoch = epoch };
-            report.Values.Add(metrics);
+            foreach (var (key, value) in metrics)
+            {
+                report.Values[key] = value;
+            }
+
             Write(ChildProtocol.Metrics(report));
         }
 

@@ -65,7 +65,7 @@ public sealed class ModelBuilderTests
 
         foreach (var ((name, pa), (_, pb)) in a.named_parameters().Zip(b.named_parameters()))
         {
-            Assert.True(pa.equal(pb).item<bool>(), name);
+            Assert.True(pa.eq(pb).all().item<bool>(), name);
         }
     }
 

@@ -1,3 +1,5 @@
+using MlOps.Training.Native;
+
 namespace MlOps.Training.Tests.Support;
 
 /// <summary>
@@ -5,7 +7,21 @@ namespace MlOps.Training.Tests.Support;
 /// process-wide, so two trainings side by side would disturb each other's random streams.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TorchCollection
+public sealed class TorchCollection : ICollectionFixture<TorchFixture>
 {
     public const string Name = "torch";
+}
+
+/// <summary>
+/// Loads TorchSharp's native library the way an application does, before any test touches <c>torch</c>: the first
+/// use of <c>torch</c> runs its static constructor, and a failed one stays failed for the whole process.
+/// </summary>
+public sealed class TorchFixture
+{
+    public TorchFixture()
+    {
+        Outcome = TorchSharpLoader.EnsureLoaded();
+    }
+
+    public LoaderOutcome Outcome { get; }
 }

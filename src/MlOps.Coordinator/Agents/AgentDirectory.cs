@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using MlOps.Contracts;
+using MlOps.Coordinator.Storage;
+
+namespace MlOps.Coordinator.Agents;
+
+/// <summary>
+/// What the coordinator knows about every agent it has seen: capacity, status and last contact. Kept in
+/// memory for the scheduler and <c>ListAgents</c>, written through to the store on every status change and
+/// on heartbeats, so a restarted coordinator knows its agents.
+/// </summary>
+internal sealed class AgentDirectory(ICoordinatorStore store, TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, AgentRecord> _agents = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<AgentRecord> All => [.. _agents.Values.OrderBy(a => a.AgentId, StringComparer.Ordinal)];
+
+    public AgentRecord? Get(string agentId) => _agents.TryGetValue(agentId, out var agent) ? agent : null;
+
+    /// <summary>Replaces the directory with stored records (at start-up).</summary>
+    public void Load(IEnumerable<AgentRecord> agents)
+    {
+        _agents.Clear();
+        foreach (var agent in agents)
+        {
+            _agents[agent.AgentId] = agent;
+        }
+    }
+
+    /// <summary>Records an agent's hello: its identity, capacity and CONNECTED status.</summary>
+    public Task ConnectedAsync(AgentHello hello, CancellationToken cancellationToken) =>
+        SaveAsync(new AgentRecord(hello.AgentId, hello.Host, hello.Version, hello.Capacity ?? new AgentCapacity(),
+            AgentStatus.Connected, timeProvider.GetUtcNow()), cancellationToken);
+
+    /// <summary>Sets an agent's status; unknown agents are ignored.</summary>
+    public Task SetStatusAsync(string agentId, AgentStatus status, CancellationToken cancellationToken) =>
+        _agents.TryGetValue(agentId, out var agent) && agent.Status != status
+            ? SaveAsync(agent with { Status = status }, cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>Notes contact with an agent; <paramref name="persist"/> also writes it to the store.</summary>
+    public Task SeenAsync(string agentId, bool persist, CancellationToken cancellationToken)
+    {
+        if (!_agents.TryGetValue(agentId, out var agent))
+        {
+            return Task.CompletedTask;
+        }
+
+        var seen = agent with { LastSeen = timeProvider.GetUtcNow() };
+        _agents[agentId] = seen;
+        return persist ? store.SaveAgentAsync(seen, cancellationToken) : Task.CompletedTask;
+    }
+
+    private async Task SaveAsync(AgentRecord agent, CancellationToken cancellationToken)
+    {
+        _agents[agent.AgentId] = agent;
+        await store.SaveAgentAsync(agent, cancellationToken);
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using MlOps.Contracts;
+using MlOps.Coordinator.Jobs;
+using MlOps.Coordinator.Leases;
+using MlOps.Coordinator.Storage;
+
+namespace MlOps.Coordinator.Agents;
+
+/// <summary>
+/// Handles what an agent sends after its hello. Every message renews the agent's lease. Job messages are
+/// applied through <see cref="JobTransitions"/>, which ignore an attempt that is not the job's current one
+/// on this agent (a lost agent that came back): those are logged and dropped.
+/// </summary>
+internal sealed class AgentMessages(
+    AgentLeaseTable leases,
+    AgentDirectory directory,
+    JobUpdater jobs,
+    TimeProvider timeProvider,
+    ILogger<AgentMessages> logger)
+{
+    public async Task HandleAsync(AgentSession session, AgentMessage message, CancellationToken cancellationToken)
+    {
+        var agentId = session.AgentId;
+        leases.Renew(agentId);
+        var now = timeProvider.GetUtcNow();
+        switch (message.KindCase)
+        {
+            case AgentMessage.KindOneofCase.Heartbeat:
+                await directory.SeenAsync(agentId, persist: true, cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Started:
+                await ApplyAsync(agentId, "started", message.Started.JobId, message.Started.Attempt,
+                    JobTransitions.Start(agentId, message.Started.Attempt, message.Started.Pid, now), cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Progress:
+                await ApplyAsync(agentId, "progress", message.Progress.JobId, message.Progress.Attempt,
+                    JobTransitions.Progress(agentId, message.Progress.Attempt, message.Progress.Progress ?? new TrainingProgress(), now),
+                    cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Logs:
+                await ApplyAsync(agentId, "logs", message.Logs.JobId, message.Logs.Attempt,
+                    JobTransitions.Logs(agentId, message.Logs.Attempt, message.Logs.Lines, now), cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Metrics:
+                await ApplyAsync(agentId, "metrics", message.Metrics.JobId, message.Metrics.Attempt,
+                    JobTransitions.Metrics(agentId, message.Metrics.Attempt, message.Metrics.Metrics ?? new MetricsReport(), now),
+                    cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Completed:
+                await ApplyAsync(agentId, "completed", message.Completed.JobId, message.Completed.Attempt,
+                    JobTransitions.Complete(agentId, message.Completed, now), cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Hello:
+                AgentLog.UnexpectedMessage(logger, agentId, "a second hello");
+                break;
+            default:
+                AgentLog.UnexpectedMessage(logger, agentId, "an empty message");
+                break;
+        }
+
+        if (message.KindCase != AgentMessage.KindOneofCase.Heartbeat)
+        {
+            await directory.SeenAsync(agentId, persist: false, cancellationToken);
+        }
+    }
+
+    private async Task ApplyAsync(
+        string agentId, string kind, string jobId, int attempt, JobMutator transition, CancellationToken cancellationToken)
+    {
+        var update = string.IsNullOrEmpty(jobId) ? null : await jobs.UpdateAsync(jobId, transition, cancellationToken);
+        if (update is null)
+        {
+            AgentLog.UnknownJob(logger, agentId, kind, jobId);
+        }
+        else if (!update.Changed)
+        {
+            AgentLog.StaleMessage(logger, agentId, kind, jobId, attempt, update.Job.State, update.Job.Attempt, update.Job.AgentId);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MlOps.Coordinator.Agents;
+
+namespace MlOps.Coordinator.Leases;
+
+/// <summary>
+/// Checks agent leases on a timer from the injected <see cref="TimeProvider"/> (so tests drive it with a
+/// fake clock) and hands each expired agent to <see cref="AgentLossHandler"/> under the agent's lock. A lease
+/// renewed between the check and the lock is left alone.
+/// </summary>
+internal sealed class LeaseMonitor(
+    AgentLeaseTable leases,
+    AgentLocks locks,
+    AgentLossHandler loss,
+    TimeProvider timeProvider,
+    ILogger<LeaseMonitor> logger) : BackgroundService
+{
+    /// <summary>How often leases are checked: a tenth of the lease, at most once a second, so an agent is
+    /// declared lost within 10% of the lease duration after it ran out.</summary>
+    public TimeSpan CheckInterval => TimeSpan.FromTicks(Math.Clamp(leases.Duration.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+
+    /// <summary>Expires every lease that has run out by now; returns the agents declared lost.</summary>
+    public async Task<IReadOnlyList<string>> ExpireDueAsync(CancellationToken cancellationToken)
+    {
+        var lost = new List<string>();
+        foreach (var agentId in leases.Expired())
+        {
+            using (await locks.AcquireAsync(agentId, cancellationToken))
+            {
+                if (!leases.TryExpire(agentId))
+                {
+                    continue;
+                }
+
+                await loss.HandleLostAsync(agentId, cancellationToken);
+                lost.Add(agentId);
+            }
+        }
+
+        return lost;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(CheckInterval, timeProvider);
+        LeaseLog.MonitorStarted(logger, leases.Duration, CheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await ExpireDueAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    LeaseLog.CheckFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+}

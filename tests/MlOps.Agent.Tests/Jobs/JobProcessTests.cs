@@ -1,0 +1,108 @@
+using MlOps.Agent.Jobs;
+using MlOps.Contracts;
+using MlOps.Core.Digests;
+using MlOps.Testing;
+
+namespace MlOps.Agent.Tests.Jobs;
+
+/// <summary>Runs the real training child process (this agent's own binary in its <c>train</c> role).</summary>
+[Trait("Category", "Integration")]
+public sealed class JobProcessTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("mlops-agent");
+
+    private JobAssignment Assignment(int epochs = 2) => new()
+    {
+        JobId = "j-test",
+        Attempt = 1,
+        DatasetPath = _temp.Combine("data"),
+        DatasetDigest = "sha256:" + new string('0', 64),
+        Spec = new JobSpec
+        {
+            Name = "tiny",
+            Dataset = new DatasetRef { Name = "tiny" },
+            Seed = 1,
+            Model = new ModelSpec
+            {
+                InputShape = { 1, 28, 28 },
+                Layers =
+                {
+                    new Layer { Flatten = new FlattenLayer() },
+                    new Layer { Linear = new LinearLayer { OutFeatures = 32 } },
+                    new Layer { Activation = new ActivationLayer { Kind = Activation.Relu } },
+                    new Layer { Linear = new LinearLayer { OutFeatures = 10 } },
+                },
+            },
+            HyperParameters = new HyperParameters { Optimizer = Optimizer.Adam, LearningRate = 0.005, BatchSize = 32, Epochs = epochs },
+            Resources = new Resources { CpuCores = 1 },
+        },
+    };
+
+    [Fact]
+    public async Task WaitAsync_TinyDataset_SucceedsWithProgressMetricsAndVerifiedWeights()
+    {
+        TinyMnistDataset.Write(_temp.Combine("data"), 600, 100);
+        var outbox = new RecordingOutbox();
+
+        await using var process = JobProcess.Start(Assignment(), _temp.Combine("job"), outbox, TimeProvider.System, 16);
+        var completed = await process.WaitAsync(CancellationToken.None);
+
+        Assert.True(completed.Outcome == JobOutcome.Succeeded, $"{completed.Message}\n{string.Join('\n', outbox.LogLines)}");
+        Assert.True(completed.Result.Metrics["test_accuracy"] > 0.5);
+        Assert.Equal(completed.Result.WeightsSha256, Sha256Digest.OfFile(completed.Result.WeightsUri));
+        Assert.Contains(outbox.Messages, m => m.Progress is not null);
+        Assert.Equal(2, outbox.Messages.Count(m => m.Metrics is not null && m.Metrics.Metrics.Epoch > 0));
+        Assert.Contains(outbox.LogLines, l => l.Contains("training tiny"));
+    }
+
+    [Fact]
+    public async Task WaitAsync_TruncatedDatasetFile_FailsNamingTheFile()
+    {
+        TinyMnistDataset.Write(_temp.Combine("data"), 600, 100);
+        TinyMnistDataset.Truncate(_temp.Combine("data", "t10k-labels-idx1-ubyte.gz"), 0.5);
+        var outbox = new RecordingOutbox();
+
+        await using var process = JobProcess.Start(Assignment(), _temp.Combine("job"), outbox, TimeProvider.System, 16);
+        var completed = await process.WaitAsync(CancellationToken.None);
+
+        Assert.Equal(JobOutcome.Failed, completed.Outcome);
+        Assert.Equal(3, completed.ExitCode);
+        Assert.Contains("t10k-labels-idx1-ubyte.gz", completed.Message);
+    }
+
+    [Fact]
+    public async Task CancelAsync_RunningJob_StopsWithCancelledOutcome()
+    {
+        TinyMnistDataset.Write(_temp.Combine("data"), 4000, 100);
+        var outbox = new RecordingOutbox();
+
+        await using var process = JobProcess.Start(Assignment(epochs: 200), _temp.Combine("job"), outbox, TimeProvider.System, 16);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!outbox.Messages.Any(m => m.Progress is not null) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await process.CancelAsync(TimeSpan.FromSeconds(5));
+        var completed = await process.WaitAsync(CancellationToken.None);
+
+        Assert.Equal(JobOutcome.Cancelled, completed.Outcome);
+    }
+
+    [Fact]
+    public async Task WaitAsync_ChildKilled_FailsWithSignal()
+    {
+        TinyMnistDataset.Write(_temp.Combine("data"), 4000, 100);
+        var outbox = new RecordingOutbox();
+
+        await using var process = JobProcess.Start(Assignment(epochs: 200), _temp.Combine("job"), outbox, TimeProvider.System, 16);
+        await Task.Delay(500);
+        process.KillTree();
+        var completed = await process.WaitAsync(CancellationToken.None);
+
+        Assert.Equal(JobOutcome.Failed, completed.Outcome);
+        Assert.Contains("signal 9", completed.Message);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

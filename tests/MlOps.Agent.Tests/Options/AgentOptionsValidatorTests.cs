@@ -1,0 +1,41 @@
+using MlOps.Agent.Options;
+
+namespace MlOps.Agent.Tests.Options;
+
+public sealed class AgentOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_SeveralBadSettings_ListsEveryOne()
+    {
+        var options = new AgentOptions
+        {
+            CoordinatorAddress = "ftp://nowhere",
+            Id = "has space",
+            ReconnectMinDelay = TimeSpan.FromSeconds(10),
+            ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+            CancelGracePeriod = TimeSpan.FromSeconds(-1),
+        };
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Equal(4, failures.Count);
+        Assert.Contains(failures, f => f.Contains("Agent:CoordinatorAddress"));
+        Assert.Contains(failures, f => f.Contains("Agent:Id"));
+        Assert.Contains(failures, f => f.Contains("Agent:ReconnectMinDelay"));
+        Assert.Contains(failures, f => f.Contains("Agent:CancelGracePeriod"));
+    }
+
+    [Fact]
+    public void PostConfigure_Empty_FillsHostNameAndDataDirectory()
+    {
+        var options = new AgentOptions();
+
+        new AgentOptionsValidator().PostConfigure(null, options);
+
+        Assert.False(string.IsNullOrWhiteSpace(options.Id));
+        Assert.EndsWith(Path.Combine("mlops", "agent"), options.DataDirectory);
+        Assert.True(new AgentOptionsValidator().Validate(null, options).Succeeded);
+    }
+}

@@ -1,0 +1,39 @@
+using MlOps.Agent.Worker;
+using MlOps.Contracts;
+
+namespace MlOps.Agent.Tests.Worker;
+
+public sealed class ChildProtocolTests
+{
+    [Fact]
+    public void Parse_ProgressLine_RoundTrips()
+    {
+        var progress = new TrainingProgress { Epoch = 2, Epochs = 5, Step = 40, StepsPerEpoch = 100, Loss = 0.5, Accuracy = 0.8, SamplesPerSecond = 1234.5 };
+
+        var parsed = ChildProtocol.Parse(ChildProtocol.Progress(progress));
+
+        Assert.Equal(progress, parsed);
+    }
+
+    [Fact]
+    public void Parse_ResultLine_KeepsMetricsAndDigest()
+    {
+        var result = new JobResult { WeightsUri = "/tmp/w.dat", WeightsSha256 = "sha256:" + new string('a', 64), WeightsBytes = 10 };
+        result.Metrics["test_accuracy"] = 0.91;
+
+        var parsed = Assert.IsType<JobResult>(ChildProtocol.Parse(ChildProtocol.Result(result)));
+
+        Assert.Equal(0.91, parsed.Metrics["test_accuracy"]);
+        Assert.Equal(result.WeightsSha256, parsed.WeightsSha256);
+    }
+
+    [Theory]
+    [InlineData("plain log line")]
+    [InlineData("@@mlops progress {not json")]
+    [InlineData("@@mlops unknown {}")]
+    [InlineData("@@mlops")]
+    public void Parse_OrdinaryOrBrokenLine_IsALogLine(string line)
+    {
+        Assert.Null(ChildProtocol.Parse(line));
+    }
+}
