@@ -19,6 +19,11 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
 
     private const int EvalBatchSize = 1000;
 
+    // torch.manual_seed and parameter initialisation share one process-wide generator: seeding and building happen
+    // under one lock so trainers running side by side still start from their own seed's weights. (Dropout draws from
+    // the same generator while training, so exact reproducibility needs one training per process, as the agent runs it.)
+    private static readonly Lock SeedGate = new();
+
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Runs the whole training. Blocks the calling thread.</summary>
@@ -52,8 +57,14 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             using var test = TensorSplit.Create(data.Test, request.Model.InputShape, request.MaxTestSamples);
             observer.OnLog($"dataset {request.DatasetPath}: {train.Count} training and {test.Count} test samples; torch threads {get_num_threads()}");
 
-            manual_seed(request.Seed);
-            using var model = ModelBuilder.Build(request.Model);
+            nn.Module<Tensor, Tensor> built;
+            lock (SeedGate)
+            {
+                manual_seed(request.Seed);
+                built = ModelBuilder.Build(request.Model);
+            }
+
+            using var model = built;
             var parameterCount = model.parameters().Sum(p => p.numel());
             observer.OnLog($"model: {request.Model.Layers.Count} layers, {parameterCount} parameters");
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MlOps.Testing;
 using MlOps.Training.Native;
 using MlOps.Training.Tests.Support;
 using TorchSharp;
@@ -94,7 +95,7 @@ public sealed class TorchSharpLoaderTests
     [Fact]
     public void Prepare_ShippedLibraryNotElf_ThrowsNamingFileAndSymbol()
     {
-        using var native = new TempDirectory("mlops-native-");
+        using var native = new TempDirectory("mlops-native");
         File.WriteAllText(native.Combine(TorchSharpLoader.LibraryFileName), "not a shared library");
 
         var ex = Assert.Throws<TorchSharpLoadException>(() =>
@@ -109,7 +110,7 @@ public sealed class TorchSharpLoaderTests
     [Fact]
     public void Prepare_ShippedLibraryMissing_ThrowsNamingFile()
     {
-        using var native = new TempDirectory("mlops-native-");
+        using var native = new TempDirectory("mlops-native");
 
         var ex = Assert.Throws<TorchSharpLoadException>(() =>
             TorchSharpLoader.Prepare(new TorchSharpLoaderOptions { NativeDirectory = native.Path, LibStdCxxProbe = () => false }));

@@ -1,3 +1,4 @@
+using MlOps.Testing;
 using MlOps.Training.Native;
 
 namespace MlOps.Training.Tests.Support;
@@ -13,7 +14,7 @@ public static class NativeFiles
     /// <summary>A temp directory holding only a copy of the shipped <c>libLibTorchSharp.so</c>.</summary>
     public static TempDirectory CopyShippedLibrary()
     {
-        var temp = new TempDirectory("mlops-native-");
+        var temp = new TempDirectory("mlops-native");
         File.Copy(ShippedLibrary, temp.Combine(TorchSharpLoader.LibraryFileName));
         return temp;
     }

@@ -1,4 +1,5 @@
 using MlOps.Core.Datasets;
+using MlOps.Testing;
 using MlOps.Training.Tests.Support;
 
 namespace MlOps.Training.Tests.Training;
@@ -24,7 +25,7 @@ public sealed class FashionMnistTrainingTests
     [Trait("Category", "Integration")]
     public void Train_FashionMnistSubset_LearnsWithinOneEpoch()
     {
-        using var output = new TempDirectory("mlops-fashion-");
+        using var output = new TempDirectory("mlops-fashion");
         var request = new TrainingRequest(Specs.Mlp(256, 128), Specs.Adam(epochs: 1, batchSize: 64), 1, FashionMnistFactAttribute.DatasetPath, output.Path)
         {
             Threads = 2,
