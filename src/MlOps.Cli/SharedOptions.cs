@@ -16,13 +16,14 @@ internal sealed class SharedOptions
     {
         Coordinator = new Option<string>("--coordinator")
         {
-            Description = $"Coordinator address [default: ${CoordinatorVariable}, else {DefaultCoordinator}]",
+            Description = $"Coordinator address; ${CoordinatorVariable} sets the default",
             HelpName = "ADDRESS",
             DefaultValueFactory = _ => DefaultAddress(environment),
         };
         Output = new Option<OutputFormat>("--output", "-o")
         {
             Description = "Output format: table (for people) or json (for scripts)",
+            HelpName = "table|json",
             DefaultValueFactory = _ => OutputFormat.Table,
         };
     }

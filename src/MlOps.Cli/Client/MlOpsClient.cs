@@ -54,7 +54,11 @@ public sealed class MlOpsClient : IDisposable
     public Task<Job> CancelJobAsync(string jobId, string reason, CancellationToken cancellationToken) =>
         CallAsync(o => _jobs.CancelJobAsync(new CancelJobRequest { JobId = jobId, Reason = reason }, o).ResponseAsync, cancellationToken);
 
-    public async Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+    public Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(CancellationToken cancellationToken) =>
+        ListAgentsAsync(_callTimeout, cancellationToken);
+
+    /// <summary>ListAgents with its own deadline (readiness polling wants a short one).</summary>
+    public async Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         (await CallAsync(o => _cluster.ListAgentsAsync(new ListAgentsRequest(), o).ResponseAsync, cancellationToken, timeout)).Agents;
 
     /// <summary>

@@ -17,7 +17,14 @@ public static class RpcErrors
     /// <summary>The server's detail text, with context where the code alone would puzzle the user.</summary>
     public static CliException ToCliException(RpcException ex, string address)
     {
-        var detail = string.IsNullOrWhiteSpace(ex.Status.Detail) ? ex.StatusCode.ToString() : ex.Status.Detail;
+        var detail = string.IsNullOrWhiteSpace(ex.Status.Detail) ? StatusName(ex.StatusCode) : ex.Status.Detail;
+        if (ex.StatusCode is StatusCode.Unavailable && ex.Status.DebugException?.GetBaseException().Message is { Length: > 0 } cause &&
+            !detail.Contains(cause, StringComparison.Ordinal))
+        {
+            // The client-side cause ("Connection refused", "Name or service not known") says more than the status.
+            detail = $"{detail.TrimEnd('.')}: {cause}";
+        }
+
         var message = ex.StatusCode switch
         {
             StatusCode.Unavailable => $"cannot reach the coordinator at {address}: {detail} (is it running? 'mlops up' starts one on this machine)",

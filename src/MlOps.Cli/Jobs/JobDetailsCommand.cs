@@ -61,7 +61,7 @@ internal static class JobDetailsCommand
         {
             foreach (var (name, value) in FinalReport.OrderedMetrics(result.Metrics))
             {
-                details.Add(name, Display.Number(value));
+                details.Add(name, Display.Metric(name, value));
             }
 
             details.Add("train time", Display.Seconds(result.TrainSeconds))

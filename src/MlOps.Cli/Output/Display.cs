@@ -35,6 +35,15 @@ internal static class Display
     /// <summary>A metric or loss: four decimals, invariant culture.</summary>
     public static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A named metric: whole numbers (epochs, counts) without decimals, everything else with four; the
+    /// accuracies always with four, so <c>test_accuracy: 1.0000</c> reads like every other run.
+    /// </summary>
+    public static string Metric(string name, double value) =>
+        !name.Contains("accuracy", StringComparison.Ordinal) && double.IsInteger(value) && Math.Abs(value) < 1e15
+            ? value.ToString("0", CultureInfo.InvariantCulture)
+            : Number(value);
+
     public static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Seconds(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";

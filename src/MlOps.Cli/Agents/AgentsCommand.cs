@@ -1,0 +1,75 @@
+using System.CommandLine;
+using MlOps.Cli.Output;
+using MlOps.Contracts;
+
+namespace MlOps.Cli.Agents;
+
+/// <summary><c>mlops agents</c>: every agent the coordinator knows, with its capacity and what is free.</summary>
+internal static class AgentsCommand
+{
+    public static Command Create(CliEnvironment environment, SharedOptions shared)
+    {
+        var command = shared.AddTo(new Command("agents", "List the cluster's agents and their capacity"));
+        CommandAction.Set(command, environment, async (parseResult, cancellationToken) =>
+        {
+            var context = shared.Context(environment, parseResult);
+            using var client = context.CreateClient();
+            var agents = await client.ListAgentsAsync(cancellationToken);
+            if (context.Json)
+            {
+                var response = new ListAgentsResponse();
+                response.Agents.Add(agents);
+                await context.Out.WriteLineAsync(ProtoJson.Indented(response));
+                return ExitCodes.Ok;
+            }
+
+            if (agents.Count == 0)
+            {
+                await context.Error.WriteLineAsync("no agents have registered");
+                return ExitCodes.Ok;
+            }
+
+            Table(agents, environment.Time.GetUtcNow()).Write(context.Out, environment.OutputIsTerminal);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static TextTable Table(IEnumerable<AgentInfo> agents, DateTimeOffset now)
+    {
+        var table = new TextTable("id", "host", "status", "cores", "memory", "gpus", "free", "running jobs", "last seen");
+        foreach (var agent in agents.OrderBy(a => a.AgentId, StringComparer.Ordinal))
+        {
+            var capacity = agent.Capacity ?? new AgentCapacity();
+            table.AddRow(
+                agent.AgentId,
+                agent.Host,
+                Display.Status(agent.Status),
+                Display.Integer(capacity.CpuCores),
+                Display.Memory(capacity.MemoryMb),
+                Gpus(capacity),
+                Free(agent.Free),
+                agent.RunningJobIds.Count == 0 ? Display.None : string.Join(',', agent.RunningJobIds),
+                Display.Ago(agent.LastSeen, now));
+        }
+
+        return table;
+    }
+
+    /// <summary><c>2 (NVIDIA H100 80GB HBM3)</c>, or <c>0</c>.</summary>
+    private static string Gpus(AgentCapacity capacity)
+    {
+        if (capacity.Gpus.Count == 0)
+        {
+            return "0";
+        }
+
+        var models = capacity.Gpus.Select(g => g.Model).Where(m => !string.IsNullOrEmpty(m)).Distinct(StringComparer.Ordinal);
+        var names = string.Join(", ", models);
+        return names.Length == 0 ? Display.Integer(capacity.Gpus.Count) : $"{Display.Integer(capacity.Gpus.Count)} ({names})";
+    }
+
+    private static string Free(Resources? free) => free is null
+        ? Display.None
+        : $"{Display.Integer(free.CpuCores)} cpu, {Display.Memory(free.MemoryMb)}, {Display.Integer(free.Gpus)} gpu";
+}
