@@ -1,5 +1,4 @@
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MlOps.Contracts;
 using MlOps.Coordinator.Configuration;
@@ -45,8 +44,9 @@ internal sealed class AgentConnections(
             var replaced = sessions.Replace(session);
             replaced?.Close($"replaced by a newer connection of agent {agentId}");
             await directory.ConnectedAsync(hello, cancellationToken);
-            AgentLog.Connected(logger, agentId, hello.Host, hello.Capacity?.CpuCores ?? 0, hello.Capacity?.MemoryMb ?? 0,
-                hello.Capacity?.Gpus.Count ?? 0, hello.Running.Count, replaced is not null);
+            var capacity = hello.Capacity ?? new AgentCapacity();
+            var gpus = capacity.Gpus.Count;
+            AgentLog.Connected(logger, agentId, hello.Host, capacity.CpuCores, capacity.MemoryMb, gpus, hello.Running.Count, replaced is not null);
         }
 
         scheduler.Request();
@@ -63,7 +63,8 @@ internal sealed class AgentConnections(
             }
 
             await directory.SetStatusAsync(session.AgentId, AgentStatus.Disconnected, CancellationToken.None);
-            AgentLog.Disconnected(logger, session.AgentId, leases.ExpiresAt(session.AgentId));
+            var leaseExpires = leases.ExpiresAt(session.AgentId);
+            AgentLog.Disconnected(logger, session.AgentId, leaseExpires);
         }
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MlOps.Contracts;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;

@@ -62,6 +62,11 @@ internal sealed class AgentSession : IDisposable
         {
             // The stream is ending; whatever is still queued is moot.
         }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or RpcException)
+        {
+            // The transport is gone; end the session so the reader stops too.
+            Close("writing to the agent's stream failed: " + ex.Message);
+        }
     }
 
     /// <summary>Stops the pump after the agent hung up.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MlOps.Contracts;
 
 namespace MlOps.Coordinator.Agents;

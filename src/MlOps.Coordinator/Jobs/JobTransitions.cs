@@ -111,9 +111,10 @@ internal static class JobTransitions
                 break;
             default:
                 job.State = JobState.Failed;
+                var exit = completed.ExitCode != 0 ? $" (exit code {completed.ExitCode})" : "";
                 reason = completed.Outcome == JobOutcome.Failed
-                    ? $"{(string.IsNullOrEmpty(completed.Message) ? "failed" : completed.Message)} (exit code {completed.ExitCode})"
-                    : $"agent {agentId} reported no outcome (exit code {completed.ExitCode})";
+                    ? (string.IsNullOrEmpty(completed.Message) ? "failed" : completed.Message) + exit
+                    : $"agent {agentId} reported completion without an outcome{exit}";
                 job.FailureReason = reason;
                 break;
         }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MlOps.Contracts;
 using MlOps.Coordinator.Scheduling;
 using MlOps.Coordinator.Storage;

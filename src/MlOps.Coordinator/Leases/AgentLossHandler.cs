@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MlOps.Contracts;
 using MlOps.Coordinator.Agents;
 using MlOps.Coordinator.Jobs;

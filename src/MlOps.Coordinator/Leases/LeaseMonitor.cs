@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using MlOps.Coordinator.Agents;
 
 namespace MlOps.Coordinator.Leases;
@@ -41,10 +39,27 @@ internal sealed class LeaseMonitor(
         return lost;
     }
 
+    private PeriodicTimer? _timer;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The timer exists once StartAsync returns (ExecuteAsync may begin later on another thread), so a clock
+        // advanced right after start is not missed.
+        _timer = new PeriodicTimer(CheckInterval, timeProvider);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(CheckInterval, timeProvider);
-        LeaseLog.MonitorStarted(logger, leases.Duration, CheckInterval);
+        var timer = _timer ?? throw new InvalidOperationException("the lease monitor was not started");
+        var interval = CheckInterval;
+        LeaseLog.MonitorStarted(logger, leases.Duration, interval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

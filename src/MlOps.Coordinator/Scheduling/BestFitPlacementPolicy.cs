@@ -29,7 +29,7 @@ public sealed class BestFitPlacementPolicy : IPlacementPolicy
             }
 
             AgentSlot? best = null;
-            (int Gpus, double Rest) bestScore = default;
+            (int Gpus, double Others) bestScore = default;
             foreach (var agent in snapshot.Agents)
             {
                 var available = free[agent.AgentId];
@@ -57,23 +57,23 @@ public sealed class BestFitPlacementPolicy : IPlacementPolicy
     }
 
     /// <summary>What would be left on an agent: free GPUs, then CPU and memory as fractions of its capacity.</summary>
-    private static (int Gpus, double Rest) Leftover(ResourceVector capacity, ResourceVector left)
+    private static (int Gpus, double Others) Leftover(ResourceVector capacity, ResourceVector left)
     {
         var cpu = capacity.CpuCores > 0 ? (double)left.CpuCores / capacity.CpuCores : 0;
         var memory = capacity.MemoryMb > 0 ? (double)left.MemoryMb / capacity.MemoryMb : 0;
         return (left.Gpus, cpu + memory);
     }
 
-    private static bool Better((int Gpus, double Rest) score, (int Gpus, double Rest) best, AgentSlot agent, AgentSlot bestAgent)
+    private static bool Better((int Gpus, double Others) score, (int Gpus, double Others) best, AgentSlot agent, AgentSlot bestAgent)
     {
         if (score.Gpus != best.Gpus)
         {
             return score.Gpus < best.Gpus;
         }
 
-        if (Math.Abs(score.Rest - best.Rest) > 1e-9)
+        if (Math.Abs(score.Others - best.Others) > 1e-9)
         {
-            return score.Rest < best.Rest;
+            return score.Others < best.Others;
         }
 
         return string.CompareOrdinal(agent.AgentId, bestAgent.AgentId) < 0;

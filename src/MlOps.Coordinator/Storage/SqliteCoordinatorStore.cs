@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace MlOps.Coordinator.Storage;
 
@@ -13,12 +12,28 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
 {
     private const int BusyTimeoutMs = 5000;
 
-    private readonly string _connectionString;
+    private readonly Lazy<string> _connectionString;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SqliteCoordinatorStore> _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
+    /// <summary>Opens (creating if needed) the database at <paramref name="databasePath"/>, resolved on first use so
+    /// that building the store never touches the disk or the options before they are validated.</summary>
+    public SqliteCoordinatorStore(Func<string> databasePath, TimeProvider timeProvider, ILogger<SqliteCoordinatorStore> logger)
+    {
+        _connectionString = new Lazy<string>(() => Prepare(databasePath()));
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
     public SqliteCoordinatorStore(string databasePath, TimeProvider timeProvider, ILogger<SqliteCoordinatorStore> logger)
+        : this(() => databasePath, timeProvider, logger)
+    {
+    }
+
+    public string DatabasePath => new SqliteConnectionStringBuilder(_connectionString.Value).DataSource;
+
+    private static string Prepare(string databasePath)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(directory))
@@ -26,19 +41,14 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
             Directory.CreateDirectory(directory);
         }
 
-        _connectionString = new SqliteConnectionStringBuilder
+        return new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
         }.ToString();
-        _timeProvider = timeProvider;
-        _logger = logger;
-        DatabasePath = databasePath;
     }
-
-    public string DatabasePath { get; }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -64,7 +74,8 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
                 StoreLog.MigrationApplied(_logger, migration.Version, migration.Description, DatabasePath);
             }
 
-            StoreLog.SchemaReady(_logger, DatabasePath, Math.Max(current, SqliteSchema.LatestVersion));
+            var version = Math.Max(current, SqliteSchema.LatestVersion);
+            StoreLog.SchemaReady(_logger, DatabasePath, version);
         }
         finally
         {
@@ -75,16 +86,18 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
         using var connection = Open();
-        Execute(connection, null, SqliteSchema.CreateVersionTable);
-        return Task.FromResult(ReadSchemaVersion(connection));
+        using var exists = Command(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
+        var hasTable = Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+        return Task.FromResult(hasTable ? ReadSchemaVersion(connection) : 0);
     }
 
     public void Dispose()
     {
         // Pooled connections keep the file (and its -wal/-shm companions) open; release them so the database
         // can be reopened, moved or deleted once the store is gone.
-        using (var connection = new SqliteConnection(_connectionString))
+        if (_connectionString.IsValueCreated)
         {
+            using var connection = new SqliteConnection(_connectionString.Value);
             SqliteConnection.ClearPool(connection);
         }
 
@@ -99,7 +112,7 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
 
     private SqliteConnection Open()
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(_connectionString.Value);
         connection.Open();
         Execute(connection, null,
             $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");

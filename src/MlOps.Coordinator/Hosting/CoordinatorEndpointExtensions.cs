@@ -1,0 +1,16 @@
+using MlOps.Coordinator.Api;
+
+namespace MlOps.Coordinator.Hosting;
+
+/// <summary>Maps the coordinator's gRPC services and the standard gRPC health service.</summary>
+public static class CoordinatorEndpointExtensions
+{
+    public static WebApplication MapCoordinator(this WebApplication app)
+    {
+        app.MapGrpcService<JobGrpcService>();
+        app.MapGrpcService<ClusterGrpcService>();
+        app.MapGrpcService<AgentGrpcService>();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

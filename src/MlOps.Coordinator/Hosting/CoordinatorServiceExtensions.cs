@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MlOps.Coordinator.Agents;
+using MlOps.Coordinator.Configuration;
+using MlOps.Coordinator.Jobs;
+using MlOps.Coordinator.Leases;
+using MlOps.Coordinator.Scheduling;
+using MlOps.Coordinator.Storage;
+using MlOps.Core.Datasets;
+using MlOps.ServiceDefaults;
+
+namespace MlOps.Coordinator.Hosting;
+
+/// <summary>Composition of the coordinator host: options, logging, Kestrel, state, scheduling, leases and gRPC.</summary>
+public static class CoordinatorServiceExtensions
+{
+    /// <summary>Adds everything the coordinator needs to <paramref name="builder"/>.</summary>
+    public static WebApplicationBuilder AddCoordinator(this WebApplicationBuilder builder)
+    {
+        builder.AddCoordinatorOptions();
+        builder.AddMlOpsLogging("coordinator", BootstrapLogDirectory(builder.Configuration));
+        builder.ConfigureCoordinatorKestrel();
+        builder.Services.AddCoordinatorCore();
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        return builder;
+    }
+
+    /// <summary>Binds and validates <see cref="CoordinatorOptions"/> and <see cref="DatasetCatalogOptions"/> at start.</summary>
+    public static WebApplicationBuilder AddCoordinatorOptions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CoordinatorOptions>().BindConfiguration(CoordinatorOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>());
+        builder.Services.AddOptions<DatasetCatalogOptions>()
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.AddDefaults();
+                configuration.GetSection(DatasetCatalogOptions.SectionName).Bind(options.Entries);
+            })
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatasetCatalogOptions>, DatasetCatalogOptionsValidator>());
+        return builder;
+    }
+
+    /// <summary>Kestrel with one HTTP/2-only (h2c) endpoint at <see cref="CoordinatorOptions.Listen"/>.</summary>
+    public static WebApplicationBuilder ConfigureCoordinatorKestrel(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Kestrel is configured while the app is built, before options are validated at start: bind a copy here
+            // and leave a bad value to the start-up validation, which reports every error at once.
+            var options = new CoordinatorOptions();
+            kestrel.ApplicationServices.GetRequiredService<IConfiguration>().GetSection(CoordinatorOptions.SectionName).Bind(options);
+            if (!ListenAddress.TryParse(options.Listen, out var address, out _))
+            {
+                return;
+            }
+
+            static void Http2Only(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
+            if (address.IsAnyAddress)
+            {
+                kestrel.ListenAnyIP(address.Port, Http2Only);
+            }
+            else if (address.IsLocalhost && address.Port != 0)
+            {
+                kestrel.ListenLocalhost(address.Port, Http2Only);
+            }
+            else
+            {
+                // Kestrel cannot pick a dynamic port for "localhost" (two addresses), so port 0 binds IPv4 loopback.
+                kestrel.Listen(address.Address ?? System.Net.IPAddress.Loopback, address.Port, Http2Only);
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>The coordinator's services without the web host parts (also used by tests).</summary>
+    public static IServiceCollection AddCoordinatorCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ICoordinatorStore>(sp => new SqliteCoordinatorStore(
+            () => sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.DatabasePath,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SqliteCoordinatorStore>>()));
+        services.TryAddSingleton(sp => new DatasetCatalog(sp.GetRequiredService<IOptions<DatasetCatalogOptions>>().Value.Entries));
+        services.TryAddSingleton<JobIdGenerator>();
+        services.TryAddSingleton<JobEventHub>();
+        services.TryAddSingleton<SchedulerSignal>();
+        services.TryAddSingleton<JobUpdater>();
+        services.TryAddSingleton<SubmitChecks>();
+        services.TryAddSingleton<JobSubmitter>();
+        services.TryAddSingleton<JobCanceller>();
+        services.TryAddSingleton<JobWatcher>();
+        services.TryAddSingleton<AgentDirectory>();
+        services.TryAddSingleton<AgentSessionRegistry>();
+        services.TryAddSingleton<AgentLocks>();
+        services.TryAddSingleton<AgentLeaseTable>();
+        services.TryAddSingleton<AgentLossHandler>();
+        services.TryAddSingleton<AgentConnections>();
+        services.TryAddSingleton<AgentMessages>();
+        services.TryAddSingleton<SnapshotSource>();
+        services.TryAddSingleton<IPlacementPolicy, BestFitPlacementPolicy>();
+        services.TryAddSingleton<CoordinatorStartup>();
+        services.TryAddSingleton<SchedulerLoop>();
+        services.TryAddSingleton<LeaseMonitor>();
+        services.TryAddSingleton<ListeningAnnouncer>();
+
+        // Order matters: hosted services start in registration order, and recovery must finish first.
+        services.AddHostedService(sp => sp.GetRequiredService<CoordinatorStartup>());
+        services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
+        return services;
+    }
+
+    /// <summary>The log directory from configuration as it stands before the host is built; null (console only)
+    /// when the data directory is not an absolute path, which options validation then reports.</summary>
+    private static string? BootstrapLogDirectory(IConfiguration configuration)
+    {
+        var options = new CoordinatorOptions();
+        configuration.GetSection(CoordinatorOptions.SectionName).Bind(options);
+        return !string.IsNullOrWhiteSpace(options.DataDirectory) && Path.IsPathFullyQualified(options.DataDirectory)
+            ? options.LogDirectory
+            : null;
+    }
+}

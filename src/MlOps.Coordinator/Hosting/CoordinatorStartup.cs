@@ -1,0 +1,51 @@
+using MlOps.Contracts;
+using MlOps.Coordinator.Agents;
+using MlOps.Coordinator.Jobs;
+using MlOps.Coordinator.Leases;
+using MlOps.Coordinator.Storage;
+
+namespace MlOps.Coordinator.Hosting;
+
+/// <summary>
+/// Runs before the scheduler and the lease monitor start (it is registered ahead of them): migrates the
+/// database, marks every known agent DISCONNECTED and grants it a fresh lease, so agents get one lease
+/// duration to reconnect before their jobs are requeued. On stop it closes every agent stream.
+/// </summary>
+internal sealed class CoordinatorStartup(
+    ICoordinatorStore store,
+    AgentDirectory directory,
+    AgentLeaseTable leases,
+    AgentSessionRegistry sessions,
+    ILogger<CoordinatorStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.MigrateAsync(cancellationToken);
+        var agents = new List<AgentRecord>();
+        foreach (var agent in await store.ListAgentsAsync(cancellationToken))
+        {
+            var disconnected = agent with { Status = AgentStatus.Disconnected };
+            await store.SaveAgentAsync(disconnected, cancellationToken);
+            agents.Add(disconnected);
+        }
+
+        directory.Load(agents);
+
+        // Jobs may name an agent the store has no record of (written by an older version); they get a lease too,
+        // so the monitor releases them if no such agent shows up.
+        var holders = (await store.ListJobsByStateAsync([.. JobStates.OnAgent], cancellationToken)).Select(j => j.AgentId);
+        var leased = agents.Select(a => a.AgentId).Concat(holders).Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var agentId in leased)
+        {
+            leases.Renew(agentId);
+        }
+
+        HostingLog.Recovered(logger, agents.Count, leased.Count, leases.Duration);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        sessions.CloseAll("the coordinator is shutting down; reconnect with a hello");
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,91 @@
+using MlOps.Contracts;
+using MlOps.Core.Datasets;
+using MlOps.Core.Jobs;
+
+namespace MlOps.Coordinator.Jobs;
+
+/// <summary>
+/// Everything checked before a job is accepted: the spec on its own (<see cref="JobSpecValidator"/>), the
+/// dataset it names (known, readable, with the expected digest), and whether the model fits the dataset
+/// (input shape = sample shape, output size = class count). All problems are collected, none short-circuits.
+/// </summary>
+internal sealed class SubmitChecks(DatasetCatalog catalog)
+{
+    public async Task<(IReadOnlyList<FieldError> Errors, DatasetDescriptor? Dataset)> CheckAsync(
+        JobSpec spec, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>(JobSpecValidator.Validate(spec));
+        var dataset = await InspectDatasetAsync(spec.Dataset, errors, cancellationToken);
+        if (dataset is not null && spec.Model is not null)
+        {
+            CheckModelFits(spec.Model, dataset, errors);
+        }
+
+        return (errors, dataset);
+    }
+
+    private async Task<DatasetDescriptor?> InspectDatasetAsync(DatasetRef? reference, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        if (reference is null || string.IsNullOrEmpty(reference.Name))
+        {
+            return null; // Already reported by the validator.
+        }
+
+        if (!string.IsNullOrEmpty(reference.Version))
+        {
+            errors.Add(new FieldError("dataset.version",
+                $"dataset versions are not tracked by this coordinator yet, got '{reference.Version}'; leave it empty and pin the exact files with dataset.digest"));
+        }
+
+        DatasetDescriptor descriptor;
+        try
+        {
+            // Reading and hashing the files can take a moment on first use (later calls hit the catalog's cache).
+            descriptor = await Task.Run(() => catalog.Inspect(reference.Name), cancellationToken);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            errors.Add(new FieldError("dataset.name", ex.Message));
+            return null;
+        }
+        catch (DatasetException ex)
+        {
+            errors.Add(new FieldError("dataset", $"dataset '{reference.Name}' cannot be used: {ex.Message}"));
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new FieldError("dataset", $"dataset '{reference.Name}' cannot be read: {ex.Message}"));
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(reference.Digest) && MlOps.Core.Digests.Sha256Digest.IsValid(reference.Digest) &&
+            reference.Digest != descriptor.Digest)
+        {
+            errors.Add(new FieldError("dataset.digest",
+                $"the spec expects {reference.Digest} but dataset '{reference.Name}' at {descriptor.Path} is {descriptor.Digest}"));
+        }
+
+        return descriptor;
+    }
+
+    private static void CheckModelFits(ModelSpec model, DatasetDescriptor dataset, List<FieldError> errors)
+    {
+        if (model.InputShape.Count > 0 && !model.InputShape.SequenceEqual(dataset.SampleShape))
+        {
+            errors.Add(new FieldError("model.input_shape",
+                $"is [{string.Join(", ", model.InputShape)}] but the samples of dataset '{dataset.Name}' are [{string.Join(", ", dataset.SampleShape)}]"));
+        }
+
+        var output = ModelShapes.OutputShape(model);
+        if (output is null || (output.Length == 1 && output[0] == dataset.Classes))
+        {
+            return; // An invalid model is already reported by the validator.
+        }
+
+        var lastLinear = model.Layers.Select((layer, index) => (layer, index)).LastOrDefault(l => l.layer.KindCase == Layer.KindOneofCase.Linear);
+        var field = lastLinear.layer is null ? "model.layers" : $"model.layers[{lastLinear.index}].linear.out_features";
+        errors.Add(new FieldError(field,
+            $"the model outputs [{string.Join(", ", output)}] per sample but dataset '{dataset.Name}' has {dataset.Classes} classes; the last linear layer needs out_features: {dataset.Classes}"));
+    }
+}

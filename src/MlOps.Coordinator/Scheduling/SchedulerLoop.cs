@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+using MlOps.Contracts;
+using MlOps.Coordinator.Agents;
+using MlOps.Coordinator.Configuration;
+using MlOps.Coordinator.Jobs;
+
+namespace MlOps.Coordinator.Scheduling;
+
+/// <summary>
+/// Runs scheduling passes when asked (<see cref="SchedulerSignal"/>) and every SchedulerInterval: capture a
+/// snapshot, let the policy plan over it (no I/O), then apply the placements one at a time. Each placement is
+/// applied under the agent's lock and only if the agent still has an open stream and the job is still
+/// queued, so a plan made from a moment-old snapshot never double-assigns.
+/// </summary>
+internal sealed class SchedulerLoop(
+    SnapshotSource snapshots,
+    IPlacementPolicy policy,
+    SchedulerSignal signal,
+    AgentLocks locks,
+    AgentSessionRegistry sessions,
+    JobUpdater jobs,
+    IOptions<DatasetCatalogOptions> datasets,
+    IOptions<CoordinatorOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SchedulerLoop> logger) : BackgroundService
+{
+    private readonly HashSet<string> _reportedUnplaceable = new(StringComparer.Ordinal);
+
+    /// <summary>One pass; returns the number of jobs assigned.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await snapshots.CaptureAsync(cancellationToken);
+        if (snapshot.Queue.Count == 0)
+        {
+            _reportedUnplaceable.Clear();
+            return 0;
+        }
+
+        var plan = policy.Plan(snapshot);
+        ReportUnplaceable(snapshot, plan);
+        var assigned = 0;
+        foreach (var placement in plan.Placements)
+        {
+            if (await ApplyAsync(placement, cancellationToken))
+            {
+                assigned++;
+            }
+        }
+
+        if (plan.Placements.Count > 0)
+        {
+            SchedulingLog.PassApplied(logger, plan.Policy, snapshot.Queue.Count, snapshot.Agents.Count, assigned);
+        }
+
+        return assigned;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        SchedulingLog.LoopStarted(logger, policy.Name, options.Value.SchedulerInterval);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+                await signal.WaitAsync(options.Value.SchedulerInterval, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                SchedulingLog.PassFailed(logger, ex);
+                await ((Task)signal.WaitAsync(options.Value.SchedulerInterval, timeProvider, stoppingToken))
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task<bool> ApplyAsync(Placement placement, CancellationToken cancellationToken)
+    {
+        using (await locks.AcquireAsync(placement.AgentId, cancellationToken))
+        {
+            var session = sessions.Get(placement.AgentId);
+            if (session is null)
+            {
+                return false;
+            }
+
+            var update = await jobs.UpdateAsync(
+                placement.JobId, JobTransitions.Assign(placement.AgentId, timeProvider.GetUtcNow()), cancellationToken);
+            if (update is not { Changed: true })
+            {
+                return false;
+            }
+
+            var job = update.Job;
+            var datasetName = job.Spec.Dataset?.Name ?? "";
+            session.Send(new CoordinatorMessage
+            {
+                Assignment = new JobAssignment
+                {
+                    JobId = job.Id,
+                    Attempt = job.Attempt,
+                    Spec = job.Spec,
+                    DatasetPath = datasets.Value.Entries.TryGetValue(datasetName, out var entry) ? entry.Path : "",
+                    DatasetDigest = job.DatasetDigest,
+                },
+            });
+            return true;
+        }
+    }
+
+    private void ReportUnplaceable(SchedulingSnapshot snapshot, SchedulingPlan plan)
+    {
+        // Log each job that fits no agent once, not on every pass; forget jobs that left the queue.
+        var queued = snapshot.Queue.ToDictionary(j => j.JobId, StringComparer.Ordinal);
+        _reportedUnplaceable.IntersectWith(queued.Keys);
+        foreach (var jobId in plan.Unplaceable.Where(_reportedUnplaceable.Add))
+        {
+            var largest = snapshot.Agents.MaxBy(a => (a.Capacity.Gpus, a.Capacity.CpuCores, a.Capacity.MemoryMb));
+            SchedulingLog.Unplaceable(logger, jobId, queued[jobId].Request.ToString(), snapshot.Agents.Count,
+                largest?.Capacity.ToString() ?? "none");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using MlOps.Contracts;
+using MlOps.Coordinator.Jobs;
+using MlOps.Coordinator.Tests.Infrastructure;
+using MlOps.Coordinator.Tests.TestData;
+
+namespace MlOps.Coordinator.Tests.Jobs;
+
+public sealed class JobTransitionsTests
+{
+    private static readonly DateTimeOffset Now = TestCoordinator.Start;
+
+    [Fact]
+    public void Assign_QueuedJob_AssignedWithNextAttempt()
+    {
+        var mutation = JobTransitions.Assign("a1", Now)(Queued());
+
+        Assert.NotNull(mutation);
+        Assert.Equal(JobState.Assigned, mutation.Updated.State);
+        Assert.Equal(1, mutation.Updated.Attempt);
+        Assert.Equal("a1", mutation.Updated.AgentId);
+        var change = Assert.Single(mutation.Events).StateChange;
+        Assert.Equal((JobState.Queued, JobState.Assigned, 1, "a1"), (change.From, change.To, change.Attempt, change.AgentId));
+    }
+
+    [Fact]
+    public void Assign_JobNotQueued_Declined()
+    {
+        Assert.Null(JobTransitions.Assign("a2", Now)(OnAgent(JobState.Running)));
+    }
+
+    [Theory]
+    [InlineData("a1", 2, true)]
+    [InlineData("a1", 1, false)]
+    [InlineData("a2", 2, false)]
+    public void Start_AttemptAndAgent_OnlyCurrentAttemptApplies(string agentId, int attempt, bool applies)
+    {
+        var mutation = JobTransitions.Start(agentId, attempt, 99, Now)(OnAgent(JobState.Assigned, attempt: 2));
+
+        Assert.Equal(applies, mutation is not null);
+    }
+
+    [Fact]
+    public void Complete_FailedWithExitCode_ReasonHasMessageAndCode()
+    {
+        var completed = new JobCompleted { JobId = "j-1", Attempt = 1, Outcome = JobOutcome.Failed, Message = "out of memory", ExitCode = 137 };
+
+        var mutation = JobTransitions.Complete("a1", completed, Now)(OnAgent(JobState.Running));
+
+        Assert.Equal(JobState.Failed, mutation!.Updated.State);
+        Assert.Equal("out of memory (exit code 137)", mutation.Updated.FailureReason);
+        Assert.NotNull(mutation.Updated.FinishedAt);
+    }
+
+    [Fact]
+    public void Complete_SucceededWithMetrics_ResultStoredAndFinalMetricsEventBeforeStateChange()
+    {
+        var result = new JobResult { WeightsUri = "file:///w" };
+        result.Metrics.Add("accuracy", 0.8);
+        var completed = new JobCompleted { JobId = "j-1", Attempt = 1, Outcome = JobOutcome.Succeeded, Result = result };
+
+        var mutation = JobTransitions.Complete("a1", completed, Now)(OnAgent(JobState.Running));
+
+        Assert.Equal(result, mutation!.Updated.Result);
+        Assert.Equal([JobEvent.PayloadOneofCase.Metrics, JobEvent.PayloadOneofCase.StateChange], mutation.Events.Select(e => e.PayloadCase));
+    }
+
+    [Theory]
+    [InlineData(JobState.Queued, JobState.Cancelled)]
+    [InlineData(JobState.Assigned, JobState.Cancelling)]
+    [InlineData(JobState.Running, JobState.Cancelling)]
+    public void Cancel_ActiveJob_NextState(JobState from, JobState to)
+    {
+        var job = from == JobState.Queued ? Queued() : OnAgent(from);
+
+        Assert.Equal(to, JobTransitions.Cancel("stop", Now)(job)!.Updated.State);
+    }
+
+    [Theory]
+    [InlineData(JobState.Cancelling)]
+    [InlineData(JobState.Succeeded)]
+    [InlineData(JobState.Failed)]
+    [InlineData(JobState.Cancelled)]
+    public void Cancel_CancellingOrFinished_Declined(JobState state)
+    {
+        Assert.Null(JobTransitions.Cancel("stop", Now)(OnAgent(state)));
+    }
+
+    [Fact]
+    public void AgentGone_JobOnAnotherAgent_Declined()
+    {
+        Assert.Null(JobTransitions.AgentGone("a2", "lost", Now)(OnAgent(JobState.Running)));
+    }
+
+    private static Job Queued() => JobTransitions.Create("j-1", TestSpecs.Valid(), "sha256:x", 3, Now).Updated;
+
+    private static Job OnAgent(JobState state, int attempt = 1)
+    {
+        var job = Queued();
+        job.State = state;
+        job.AgentId = "a1";
+        job.Attempt = attempt;
+        return job;
+    }
+}

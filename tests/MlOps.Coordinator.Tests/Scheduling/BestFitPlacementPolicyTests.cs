@@ -1,0 +1,156 @@
+using MlOps.Contracts;
+using MlOps.Coordinator.Scheduling;
+
+namespace MlOps.Coordinator.Tests.Scheduling;
+
+public sealed class BestFitPlacementPolicyTests
+{
+    private readonly BestFitPlacementPolicy _policy = new();
+
+    [Fact]
+    public void Plan_HigherPriorityJobSubmittedLater_PlacedFirst()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("low", priority: 0, order: 0, cpu: 4), Job("high", priority: 5, order: 1, cpu: 4)],
+            [Agent("a", cpu: 4)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("high", "a")], plan.Placements);
+        Assert.Empty(plan.Unplaceable);
+    }
+
+    [Fact]
+    public void Plan_SamePriority_FirstSubmittedPlacedFirst()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("second", order: 2, cpu: 3), Job("first", order: 1, cpu: 3)],
+            [Agent("a", cpu: 4)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("first", "a")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_TwoAgentsFit_PicksTheOneLeftTightest()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("j", cpu: 2, memory: 2000)],
+            [Agent("big", cpu: 32, memory: 64_000), Agent("snug", cpu: 4, memory: 4000, allocatedCpu: 1, allocatedMemory: 1000)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("j", "snug")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_SeveralJobs_PacksUntilAgentsAreFull()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("j1", order: 1, cpu: 2), Job("j2", order: 2, cpu: 2), Job("j3", order: 3, cpu: 2), Job("j4", order: 4, cpu: 2)],
+            [Agent("a", cpu: 4), Agent("b", cpu: 2)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal(3, plan.Placements.Count);
+        Assert.Equal(["j1", "j2", "j3"], plan.Placements.Select(p => p.JobId));
+        Assert.Equal(2, plan.Placements.Count(p => p.AgentId == "a"));
+        Assert.Equal(1, plan.Placements.Count(p => p.AgentId == "b"));
+    }
+
+    [Fact]
+    public void Plan_JobLargerThanEveryAgent_UnplaceableAndOthersStillPlaced()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("huge", priority: 9, order: 0, cpu: 64), Job("small", order: 1, cpu: 1)],
+            [Agent("a", cpu: 8), Agent("b", cpu: 16)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal(["huge"], plan.Unplaceable);
+        Assert.Equal([new Placement("small", "a")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_JobFitsCapacityButNotFreeResources_WaitsWithoutBeingUnplaceable()
+    {
+        var snapshot = new SchedulingSnapshot([Job("j", cpu: 4)], [Agent("a", cpu: 4, allocatedCpu: 2)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Empty(plan.Placements);
+        Assert.Empty(plan.Unplaceable);
+    }
+
+    [Fact]
+    public void Plan_NoAgents_NothingPlacedAndNothingUnplaceable()
+    {
+        var plan = _policy.Plan(new SchedulingSnapshot([Job("j")], []));
+
+        Assert.Empty(plan.Placements);
+        Assert.Empty(plan.Unplaceable);
+    }
+
+    [Fact]
+    public void Plan_GpuJob_GoesToAgentWithGpus()
+    {
+        var snapshot = new SchedulingSnapshot([Job("train", gpus: 1)], [Agent("cpu-only", cpu: 64), Agent("gpu", cpu: 8, gpus: 2)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("train", "gpu")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_CpuJob_AvoidsAgentWithFreeGpus()
+    {
+        var snapshot = new SchedulingSnapshot([Job("cpu")], [Agent("gpu", cpu: 8, gpus: 4), Agent("cpu-only", cpu: 64)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("cpu", "cpu-only")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_MoreGpuJobsThanGpus_NeverDoubleAllocates()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("g1", order: 1, gpus: 1), Job("g2", order: 2, gpus: 1), Job("g3", order: 3, gpus: 1)],
+            [Agent("gpu", cpu: 16, gpus: 2, allocatedGpus: 1)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("g1", "gpu")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_ZeroCpuRequest_CountsAsOneCore()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [new QueuedJob("a", 0, 1, ResourceVector.Of(new Resources())), new QueuedJob("b", 0, 2, ResourceVector.Of(new Resources()))],
+            [Agent("one-core", cpu: 1)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Equal([new Placement("a", "one-core")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_SameSnapshot_SamePlan()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("j1", order: 1, cpu: 2), Job("j2", order: 2, cpu: 1, gpus: 1)],
+            [Agent("b", cpu: 4), Agent("a", cpu: 4), Agent("g", cpu: 4, gpus: 1)]);
+
+        Assert.Equal(_policy.Plan(snapshot).Placements, _policy.Plan(snapshot).Placements);
+        Assert.Equal("best-fit/v1", _policy.Plan(snapshot).Policy);
+    }
+
+    private static QueuedJob Job(string id, int priority = 0, long order = 0, int cpu = 1, long memory = 0, int gpus = 0) =>
+        new(id, priority, order, new ResourceVector(cpu, memory, gpus));
+
+    private static AgentSlot Agent(
+        string id, int cpu, long memory = 16_000, int gpus = 0, int allocatedCpu = 0, long allocatedMemory = 0, int allocatedGpus = 0) =>
+        new(id, new ResourceVector(cpu, memory, gpus), new ResourceVector(allocatedCpu, allocatedMemory, allocatedGpus));
+}

@@ -1,0 +1,74 @@
+using MlOps.Contracts;
+using MlOps.Coordinator.Scheduling;
+using MlOps.Coordinator.Tests.Infrastructure;
+using MlOps.Coordinator.Tests.TestData;
+
+namespace MlOps.Coordinator.Tests.Scheduling;
+
+public sealed class SchedulerLoopTests
+{
+    [Fact]
+    public async Task RunOnceAsync_JobLargerThanEveryAgent_StaysQueuedAndLoggedOnce()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        await coordinator.ConnectAsync("small", cpuCores: 2);
+        var job = await coordinator.SubmitAsync(TestSpecs.Valid(cpuCores: 32));
+
+        for (var pass = 0; pass < 3; pass++)
+        {
+            Assert.Equal(0, await coordinator.ScheduleAsync());
+        }
+
+        Assert.Equal(JobState.Queued, (await coordinator.JobAsync(job.Id)).State);
+        var warnings = coordinator.Logs.Entries.Where(e => e.EventId.Id == 1402).ToList();
+        var warning = Assert.Single(warnings);
+        Assert.Contains(job.Id, warning.Message);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_NoConnectedAgent_NothingAssigned()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        var job = await coordinator.SubmitAsync(TestSpecs.Valid());
+
+        Assert.Equal(0, await coordinator.ScheduleAsync());
+        Assert.Equal(JobState.Queued, (await coordinator.JobAsync(job.Id)).State);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_AgentFull_SecondJobWaitsUntilFirstCompletes()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        var agent = await coordinator.ConnectAsync("a1", cpuCores: 2);
+        var first = await coordinator.SubmitAsync(TestSpecs.Valid("first", cpuCores: 2));
+        var second = await coordinator.SubmitAsync(TestSpecs.Valid("second", cpuCores: 2));
+
+        Assert.Equal(1, await coordinator.ScheduleAsync());
+        Assert.Equal(0, await coordinator.ScheduleAsync());
+        var assignment = (await agent.NextAsync(CoordinatorMessage.KindOneofCase.Assignment)).Assignment;
+        Assert.Equal(first.Id, assignment.JobId);
+        Assert.Equal(coordinator.DatasetPath, assignment.DatasetPath);
+
+        await agent.SendAsync(new AgentMessage
+        {
+            Completed = new JobCompleted { JobId = first.Id, Attempt = 1, Outcome = JobOutcome.Succeeded, Result = new JobResult() },
+        });
+        Assert.Equal(1, await coordinator.ScheduleAsync());
+
+        Assert.Equal(second.Id, (await agent.NextAsync(CoordinatorMessage.KindOneofCase.Assignment)).Assignment.JobId);
+        Assert.Equal(JobState.Assigned, (await coordinator.JobAsync(second.Id)).State);
+    }
+
+    [Fact]
+    public async Task CaptureAsync_DisconnectedAgent_LeftOutOfSnapshot()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        var gone = await coordinator.ConnectAsync("gone");
+        await coordinator.ConnectAsync("here");
+        await coordinator.Get<MlOps.Coordinator.Agents.AgentConnections>().ClosedAsync(gone.Session);
+
+        var snapshot = await coordinator.Get<SnapshotSource>().CaptureAsync(CancellationToken.None);
+
+        Assert.Equal(["here"], snapshot.Agents.Select(a => a.AgentId));
+    }
+}
