@@ -56,7 +56,7 @@ public sealed class JobGrpcServiceTests
     public async Task SubmitJob_TruncatedDatasetFile_ErrorNamesTheFile()
     {
         await using var coordinator = await TestCoordinator.CreateAsync();
-        var truncated = TinyMnistDataset.Truncate(coordinator.DatasetPath, MnistFormat.FileNames[0]);
+        var truncated = FourPixelDataset.Truncate(coordinator.DatasetPath, MnistFormat.FileNames[0]);
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(coordinator, TestSpecs.Valid()));
 

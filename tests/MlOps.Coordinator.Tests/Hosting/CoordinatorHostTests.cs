@@ -1,3 +1,4 @@
+using MlOps.Testing;
 using Grpc.Core;
 using Grpc.Health.V1;
 using MlOps.Contracts;
@@ -16,7 +17,7 @@ public sealed class CoordinatorHostTests : IDisposable
 
     public CoordinatorHostTests()
     {
-        _dataset = TinyMnistDataset.Write(_directory.Combine("tiny"));
+        _dataset = FourPixelDataset.Write(_directory.Combine("tiny"));
     }
 
     private string DataDirectory => _directory.Combine("data");

@@ -1,3 +1,4 @@
+using MlOps.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
     public static async Task<TestCoordinator> CreateAsync(Action<CoordinatorOptions>? configure = null)
     {
         var directory = new TempDirectory();
-        var dataset = TinyMnistDataset.Write(directory.Combine("tiny"));
+        var dataset = FourPixelDataset.Write(directory.Combine("tiny"));
         var time = new FakeTimeProvider(Start);
         var logs = new CapturingLoggerProvider();
         var services = new ServiceCollection()
@@ -57,7 +58,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
             o.DataDirectory = directory.Combine("data");
             configure?.Invoke(o);
         });
-        services.AddOptions<DatasetCatalogOptions>().Configure(o => o.Entries[TestSpecs.TinyDataset] = TinyMnistDataset.Entry(dataset));
+        services.AddOptions<DatasetCatalogOptions>().Configure(o => o.Entries[TestSpecs.TinyDataset] = FourPixelDataset.Entry(dataset));
         services.AddCoordinatorCore();
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<CoordinatorStartup>().StartAsync(CancellationToken.None);

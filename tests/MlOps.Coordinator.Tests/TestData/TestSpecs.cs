@@ -10,7 +10,7 @@ public static class TestSpecs
     public static JobSpec Valid(string name = "tiny-mlp", int priority = 0, int cpuCores = 1, long memoryMb = 100, int gpus = 0)
     {
         var model = new ModelSpec();
-        model.InputShape.AddRange(TinyMnistDataset.SampleShape);
+        model.InputShape.AddRange(FourPixelDataset.SampleShape);
         model.Layers.Add(new Layer { Flatten = new FlattenLayer() });
         model.Layers.Add(new Layer { Linear = new LinearLayer { OutFeatures = 16 } });
         model.Layers.Add(new Layer { Activation = new ActivationLayer { Kind = Activation.Relu } });
