@@ -134,6 +134,7 @@ public static class JobSpecYaml
             ["epochs"] = (n, p) => hp.Epochs = reader.Int32(n, p),
             ["momentum"] = (n, p) => hp.Momentum = reader.Double(n, p),
             ["weight_decay"] = (n, p) => hp.WeightDecay = reader.Double(n, p),
+            ["lr_schedule"] = (n, p) => hp.LrSchedule = reader.Enum(n, p, ScheduleNames),
         });
         return hp;
     }
@@ -154,6 +155,12 @@ public static class JobSpecYaml
     {
         ["sgd"] = Optimizer.Sgd,
         ["adam"] = Optimizer.Adam,
+    };
+
+    internal static readonly IReadOnlyDictionary<string, LearningRateSchedule> ScheduleNames = new Dictionary<string, LearningRateSchedule>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["constant"] = LearningRateSchedule.Constant,
+        ["cosine"] = LearningRateSchedule.Cosine,
     };
 
     /// <summary>Typed access to YAML nodes that records an error (with line) instead of throwing.</summary>

@@ -128,6 +128,12 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             for (var epoch = 1; epoch <= epochs; epoch++)
             {
                 var epochStart = time.GetTimestamp();
+                var learningRate = LearningRates.ForEpoch(_hp, epoch);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = learningRate;
+                }
+
                 model.train();
                 using var order = tensor(EpochShuffle.Permutation(request.Seed, epoch, train.Count), ScalarType.Int64);
                 double lossSum = 0;
@@ -182,6 +188,7 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
                     [TrainingMetrics.TestAccuracy] = testAccuracy,
                     [TrainingMetrics.EpochSeconds] = epochSeconds,
                     [TrainingMetrics.SamplesPerSecond] = seen / Math.Max(trainSeconds, 1e-9),
+                    [TrainingMetrics.LearningRate] = learningRate,
                 };
                 observer.OnEpochMetrics(epoch, last);
             }

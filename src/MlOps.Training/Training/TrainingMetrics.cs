@@ -14,6 +14,7 @@ public static class TrainingMetrics
     public const string EpochSeconds = "epoch_seconds";
     /// <summary>Training samples per second (training steps only, evaluation excluded).</summary>
     public const string SamplesPerSecond = "samples_per_second";
+    public const string LearningRate = "learning_rate";
     /// <summary>Final only: number of epochs run.</summary>
     public const string Epochs = "epochs";
     /// <summary>Final only: mean of <see cref="EpochSeconds"/>.</summary>

@@ -27,6 +27,7 @@ public sealed class JobSpecYamlTests
           batch_size: 128
           epochs: 3
           weight_decay: 0.0001
+          lr_schedule: cosine
         resources:
           cpu_cores: 2
           memory_mb: 2048
@@ -58,6 +59,7 @@ public sealed class JobSpecYamlTests
         Assert.Equal(128, spec.HyperParameters.BatchSize);
         Assert.Equal(3, spec.HyperParameters.Epochs);
         Assert.Equal(0.0001, spec.HyperParameters.WeightDecay);
+        Assert.Equal(LearningRateSchedule.Cosine, spec.HyperParameters.LrSchedule);
         Assert.Equal(2, spec.Resources.CpuCores);
         Assert.Equal(2048, spec.Resources.MemoryMb);
         Assert.Empty(JobSpecValidator.Validate(spec));
@@ -123,7 +125,7 @@ public sealed class JobSpecYamlTests
 
         var error = Assert.Single(ex.Errors);
         Assert.Contains("Duplicate key", error.Message);
-        Assert.Contains("line 26", error.Message);
+        Assert.Contains("line 27", error.Message);
     }
 
     [Theory]
