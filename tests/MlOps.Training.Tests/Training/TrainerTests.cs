@@ -50,7 +50,7 @@ public sealed class TrainerTests(SyntheticDatasetFixture dataset) : IClassFixtur
 
         Assert.Equal([1, 2], observer.Epochs.Select(e => e.Epoch));
         Assert.All(observer.Epochs, e => Assert.Equal(
-            new[] { "epoch_seconds", "samples_per_second", "test_accuracy", "test_loss", "train_accuracy", "train_loss" },
+            new[] { "epoch_seconds", "learning_rate", "samples_per_second", "test_accuracy", "test_loss", "train_accuracy", "train_loss" },
             e.Metrics.Keys.Order(StringComparer.Ordinal)));
         var second = observer.Epochs.Last().Metrics;
         Assert.True(second[TrainingMetrics.TestLoss] < observer.Epochs.First().Metrics[TrainingMetrics.TestLoss] * 1.5);
