@@ -14,7 +14,8 @@ echo "==> building"
 dotnet build src/MlOps.Cli -c Release -nologo -clp:ErrorsOnly
 dotnet build src/MlOps.Coordinator -c Release -nologo -clp:ErrorsOnly
 dotnet build src/MlOps.Agent -c Release -nologo -clp:ErrorsOnly
-mlops() { dotnet artifacts/bin/MlOps.Cli/release/mlops.dll "$@"; }
+cli=(dotnet artifacts/bin/MlOps.Cli/release/mlops.dll)
+mlops() { "${cli[@]}" "$@"; }
 
 port=$(free_port "${MLOPS_PORT:-7070}")
 data_dir=${MLOPS_DEMO_DIR:-$(mktemp -d -t mlops-demo-XXXXXX)}
@@ -23,7 +24,8 @@ log="$data_dir/cluster.log"
 mkdir -p "$data_dir"
 
 echo "==> starting the cluster on $MLOPS_COORDINATOR (state in $data_dir)"
-mlops up --data-dir "$data_dir" --port "$port" >"$log" 2>&1 &
+# Started directly (not through the function) so $! is the CLI itself and SIGTERM reaches it.
+"${cli[@]}" up --data-dir "$data_dir" --port "$port" >"$log" 2>&1 &
 up_pid=$!
 stop_cluster() {
   if kill -0 "$up_pid" 2>/dev/null; then
