@@ -15,7 +15,7 @@ for i in $(seq 1 "$runs"); do
   start=$(date +%s.%N)
   MLOPS_DEMO_DIR="$dir" bash scripts/demo.sh >"$out/run-$i.log" 2>&1
   end=$(date +%s.%N)
-  e2e=$(echo "$end - $start" | bc)
+  e2e=$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')
   epochs=$(grep -o 'metrics epoch [0-9]*: .*' "$dir/watch.log")
   spe=$(echo "$epochs" | grep -o 'epoch_seconds=[0-9.]*' | cut -d= -f2 | median)
   sps=$(echo "$epochs" | grep -o 'samples_per_second=[0-9.]*' | cut -d= -f2 | median)
