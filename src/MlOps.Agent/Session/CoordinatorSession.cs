@@ -22,6 +22,8 @@ internal sealed partial class CoordinatorSession(
     TimeProvider time,
     ILogger<CoordinatorSession> logger) : BackgroundService
 {
+    private static readonly TimeSpan GracefulCloseTimeout = TimeSpan.FromSeconds(3);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -77,8 +79,11 @@ internal sealed partial class CoordinatorSession(
     private async Task RunSessionAsync(AgentService.AgentServiceClient client, AgentCapacity capacity, ReconnectBackoff backoff, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // The call is not tied to stoppingToken: on shutdown the agent half-closes the stream so the coordinator
+        // sees a clean end instead of a reset, and only then cancels.
+        using var sessionCts = new CancellationTokenSource();
         using var call = client.Connect(cancellationToken: sessionCts.Token);
+        using var stopping = stoppingToken.Register(() => sessionCts.CancelAfter(GracefulCloseTimeout));
 
         var hello = new AgentHello
         {
@@ -101,8 +106,10 @@ internal sealed partial class CoordinatorSession(
         LogConnected(settings.CoordinatorAddress, heartbeat.TotalSeconds);
 
         using var writer = new SerializedWriter(call.RequestStream);
-        var sending = SendLoopAsync(writer, sessionCts.Token);
-        var beating = HeartbeatLoopAsync(writer, heartbeat, sessionCts.Token);
+        using var loopsCts = CancellationTokenSource.CreateLinkedTokenSource(sessionCts.Token, stoppingToken);
+        var sending = SendLoopAsync(writer, loopsCts.Token);
+        var beating = HeartbeatLoopAsync(writer, heartbeat, loopsCts.Token);
+        var closing = stoppingToken.Register(() => _ = CloseAsync(writer, sending, beating));
         try
         {
             await foreach (var message in call.ResponseStream.ReadAllAsync(sessionCts.Token))
@@ -112,9 +119,20 @@ internal sealed partial class CoordinatorSession(
         }
         finally
         {
+            await closing.DisposeAsync();
+            await loopsCts.CancelAsync();
             await sessionCts.CancelAsync();
             await Task.WhenAll(Quietly(sending), Quietly(beating));
         }
+
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Shutdown: stop sending, then half-close; the coordinator ends its side and the read loop finishes.</summary>
+    private static async Task CloseAsync(SerializedWriter writer, Task sending, Task beating)
+    {
+        await Task.WhenAll(Quietly(sending), Quietly(beating));
+        await Quietly(writer.CompleteAsync());
     }
 
     private void Handle(CoordinatorMessage message)
@@ -188,6 +206,19 @@ internal sealed partial class CoordinatorSession(
             try
             {
                 await stream.WriteAsync(message, cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public async Task CompleteAsync()
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                await stream.CompleteAsync();
             }
             finally
             {

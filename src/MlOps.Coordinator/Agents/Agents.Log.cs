@@ -29,6 +29,7 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Agent stream refused: {Reason}")]
     public static partial void Refused(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Agent {AgentId} stream failed")]
-    public static partial void StreamFailed(ILogger logger, string agentId, Exception exception);
+    // A reset stream is routine (agent killed, network cut); the reason is enough, a stack trace is noise.
+    [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Agent {AgentId} stream broke: {Reason}")]
+    public static partial void StreamFailed(ILogger logger, string agentId, string reason);
 }

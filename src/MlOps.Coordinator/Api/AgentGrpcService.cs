@@ -37,7 +37,7 @@ internal sealed class AgentGrpcService(
         }
         catch (IOException ex)
         {
-            AgentLog.StreamFailed(logger, hello.AgentId, ex);
+            AgentLog.StreamFailed(logger, hello.AgentId, ex.Message);
         }
         finally
         {
