@@ -4,9 +4,11 @@ using YamlDotNet.RepresentationModel;
 namespace MlOps.Core.Jobs;
 
 /// <summary>
-/// Reads one entry of <c>model.layers</c>. Accepted forms:
-/// <c>- relu</c> / <c>- flatten</c> (no parameters), <c>- linear: 256</c> / <c>- dropout: 0.2</c> (the main
-/// parameter), or <c>- linear: { out_features: 256, no_bias: false }</c> (every parameter by name).
+/// Reads one entry of <c>model.layers</c>. Accepted forms: a bare name for layers without parameters
+/// (<c>- relu</c>, <c>- flatten</c>, <c>- batch_norm2d</c>, <c>- softmax</c>); the name with its main parameter
+/// (<c>- linear: 256</c>, <c>- dropout: 0.2</c>, <c>- max_pool2d: 2</c>, <c>- reshape: [16, 49]</c>); or the name with
+/// every parameter by key (<c>- conv2d: { out_channels: 32, kernel_size: 3, padding: 1 }</c>). Sizes of 2-D layers
+/// are one number (square) or a list of two (height, width).
 /// </summary>
 internal static class ModelLayerYaml
 {
@@ -18,24 +20,14 @@ internal static class ModelLayerYaml
         ["tanh"] = Activation.Tanh,
     };
 
-    private static readonly string KnownKinds = "linear, dropout, flatten, activation, " + string.Join(", ", Activations.Keys);
+    private static readonly string KnownKinds =
+        "linear, conv2d, batch_norm2d, max_pool2d, avg_pool2d, dropout, flatten, reshape, softmax, activation, " + string.Join(", ", Activations.Keys);
 
     public static Layer? Read(JobSpecYaml.Reader reader, YamlNode node, string path)
     {
         if (node is YamlScalarNode { Value: { } name })
         {
-            if (Activations.TryGetValue(name, out var activation))
-            {
-                return new Layer { Activation = new ActivationLayer { Kind = activation } };
-            }
-
-            if (string.Equals(name, "flatten", StringComparison.OrdinalIgnoreCase))
-            {
-                return new Layer { Flatten = new FlattenLayer() };
-            }
-
-            reader.Error(node, path, $"unknown layer '{name}'; expected one of: {KnownKinds}");
-            return null;
+            return ReadBare(reader, node, path, name);
         }
 
         if (node is not YamlMappingNode { Children.Count: 1 } mapping)
@@ -45,59 +37,152 @@ internal static class ModelLayerYaml
         }
 
         var (keyNode, body) = mapping.Children.First();
-        var kind = (keyNode as YamlScalarNode)?.Value ?? "";
-        var layerPath = $"{path}.{kind}";
-        switch (kind.ToLowerInvariant())
+        var kind = ((keyNode as YamlScalarNode)?.Value ?? "").ToLowerInvariant();
+        var at = $"{path}.{kind}";
+        switch (kind)
         {
             case "linear":
                 var linear = new LinearLayer();
-                if (body is YamlScalarNode)
+                Read(reader, body, at, n => linear.OutFeatures = reader.Int64(n, $"{at}.out_features"), new()
                 {
-                    linear.OutFeatures = reader.Int64(body, $"{layerPath}.out_features");
-                }
-                else
+                    ["out_features"] = (n, p) => linear.OutFeatures = reader.Int64(n, p),
+                    ["no_bias"] = (n, p) => linear.NoBias = ReadBool(reader, n, p),
+                });
+                return new Layer { Linear = linear };
+
+            case "conv2d":
+                var conv = new Conv2dLayer();
+                reader.Map(body, at, new Dictionary<string, Action<YamlNode, string>>
                 {
-                    reader.Map(body, layerPath, new Dictionary<string, Action<YamlNode, string>>
+                    ["out_channels"] = (n, p) => conv.OutChannels = reader.Int64(n, p),
+                    ["kernel_size"] = (n, p) => Sizes(reader, n, p, conv.KernelSize),
+                    ["stride"] = (n, p) => Sizes(reader, n, p, conv.Stride),
+                    ["padding"] = (n, p) => Sizes(reader, n, p, conv.Padding),
+                    ["dilation"] = (n, p) => Sizes(reader, n, p, conv.Dilation),
+                    ["groups"] = (n, p) => conv.Groups = reader.Int64(n, p),
+                    ["no_bias"] = (n, p) => conv.NoBias = ReadBool(reader, n, p),
+                });
+                return new Layer { Conv2D = conv };
+
+            case "batch_norm2d":
+                var bn = new BatchNorm2dLayer();
+                if (!IsEmpty(body))
+                {
+                    reader.Map(body, at, new Dictionary<string, Action<YamlNode, string>>
                     {
-                        ["out_features"] = (n, p) => linear.OutFeatures = reader.Int64(n, p),
-                        ["no_bias"] = (n, p) => linear.NoBias = ReadBool(reader, n, p),
+                        ["eps"] = (n, p) => bn.Eps = reader.Double(n, p),
+                        ["momentum"] = (n, p) => bn.Momentum = reader.Double(n, p),
                     });
                 }
 
-                return new Layer { Linear = linear };
+                return new Layer { BatchNorm2D = bn };
+
+            case "max_pool2d":
+            case "avg_pool2d":
+                var pool = new Pool2dLayer();
+                Read(reader, body, at, n => Sizes(reader, n, $"{at}.kernel_size", pool.KernelSize), new()
+                {
+                    ["kernel_size"] = (n, p) => Sizes(reader, n, p, pool.KernelSize),
+                    ["stride"] = (n, p) => Sizes(reader, n, p, pool.Stride),
+                    ["padding"] = (n, p) => Sizes(reader, n, p, pool.Padding),
+                });
+                return kind == "max_pool2d" ? new Layer { MaxPool2D = pool } : new Layer { AvgPool2D = pool };
 
             case "dropout":
                 var dropout = new DropoutLayer();
-                if (body is YamlScalarNode)
+                Read(reader, body, at, n => dropout.P = reader.Double(n, $"{at}.p"), new()
                 {
-                    dropout.P = reader.Double(body, $"{layerPath}.p");
+                    ["p"] = (n, p) => dropout.P = reader.Double(n, p),
+                });
+                return new Layer { Dropout = dropout };
+
+            case "reshape":
+                var reshape = new ReshapeLayer();
+                if (body is YamlSequenceNode)
+                {
+                    reader.Sequence(body, $"{at}.shape", (n, p) => reshape.Shape.Add(reader.Int64(n, p)));
                 }
                 else
                 {
-                    reader.Map(body, layerPath, new Dictionary<string, Action<YamlNode, string>>
+                    reader.Map(body, at, new Dictionary<string, Action<YamlNode, string>>
                     {
-                        ["p"] = (n, p) => dropout.P = reader.Double(n, p),
+                        ["shape"] = (n, p) => reader.Sequence(n, p, (item, ip) => reshape.Shape.Add(reader.Int64(item, ip))),
                     });
                 }
 
-                return new Layer { Dropout = dropout };
+                return new Layer { Reshape = reshape };
 
             case "activation":
-                return new Layer { Activation = new ActivationLayer { Kind = reader.Enum(body, layerPath, Activations) } };
+                return new Layer { Activation = new ActivationLayer { Kind = reader.Enum(body, at, Activations) } };
 
             case "flatten":
-                if (body is not YamlMappingNode { Children.Count: 0 } && !(body is YamlScalarNode s && string.IsNullOrEmpty(s.Value)))
+            case "softmax":
+                if (!IsEmpty(body))
                 {
-                    reader.Error(body, layerPath, "flatten takes no parameters");
+                    reader.Error(body, at, $"{kind} takes no parameters");
                 }
 
-                return new Layer { Flatten = new FlattenLayer() };
+                return kind == "flatten" ? new Layer { Flatten = new FlattenLayer() } : new Layer { Softmax = new SoftmaxLayer() };
 
             default:
-                reader.Error(keyNode, path, $"unknown layer '{kind}'; expected one of: {KnownKinds}");
+                reader.Error(keyNode, path, Unsupported(kind, path));
                 return null;
         }
     }
+
+    private static Layer? ReadBare(JobSpecYaml.Reader reader, YamlNode node, string path, string name)
+    {
+        if (Activations.TryGetValue(name, out var activation))
+        {
+            return new Layer { Activation = new ActivationLayer { Kind = activation } };
+        }
+
+        switch (name.ToLowerInvariant())
+        {
+            case "flatten": return new Layer { Flatten = new FlattenLayer() };
+            case "softmax": return new Layer { Softmax = new SoftmaxLayer() };
+            case "batch_norm2d": return new Layer { BatchNorm2D = new BatchNorm2dLayer() };
+            default:
+                reader.Error(node, path, Unsupported(name, path));
+                return null;
+        }
+    }
+
+    /// <summary>"unsupported layer X at position N": the words users see when a spec names a layer we cannot train and export.</summary>
+    private static string Unsupported(string kind, string path)
+    {
+        var position = path[(path.LastIndexOf('[') + 1)..path.LastIndexOf(']')];
+        return $"unsupported layer '{kind}' at position {position}; supported: {KnownKinds}";
+    }
+
+    /// <summary>A layer body that is either its main parameter as a scalar/list or a mapping of all parameters.</summary>
+    private static void Read(JobSpecYaml.Reader reader, YamlNode body, string path, Action<YamlNode> readMain,
+        Dictionary<string, Action<YamlNode, string>> fields)
+    {
+        if (body is YamlMappingNode)
+        {
+            reader.Map(body, path, fields);
+        }
+        else
+        {
+            readMain(body);
+        }
+    }
+
+    private static void Sizes(JobSpecYaml.Reader reader, YamlNode node, string path, ICollection<long> target)
+    {
+        if (node is YamlSequenceNode)
+        {
+            reader.Sequence(node, path, (item, ip) => target.Add(reader.Int64(item, ip)));
+        }
+        else
+        {
+            target.Add(reader.Int64(node, path));
+        }
+    }
+
+    private static bool IsEmpty(YamlNode body) =>
+        body is YamlMappingNode { Children.Count: 0 } || (body is YamlScalarNode s && string.IsNullOrEmpty(s.Value));
 
     private static bool ReadBool(JobSpecYaml.Reader reader, YamlNode node, string path)
     {

@@ -46,48 +46,81 @@ public static class ModelShapes
         long[] shape = [.. model.InputShape];
         for (var i = 0; i < model.Layers.Count; i++)
         {
-            var layer = model.Layers[i];
-            var path = $"model.layers[{i}]";
-            switch (layer.KindCase)
+            var next = Step(model.Layers[i], i, model.Layers.Count, shape, errors);
+            if (next is null)
             {
-                case Layer.KindOneofCase.Linear:
-                    var outFeatures = layer.Linear.OutFeatures;
-                    if (outFeatures is < 1 or > JobSpecValidator.MaxFeatures)
-                    {
-                        errors.Add(new FieldError($"{path}.linear.out_features", $"must be between 1 and {JobSpecValidator.MaxFeatures}, got {outFeatures}"));
-                    }
-
-                    if (shape.Length != 1)
-                    {
-                        errors.Add(new FieldError($"{path}.linear", $"needs a 1-D input but gets [{string.Join(", ", shape)}]; add a 'flatten' layer before it"));
-                        return null;
-                    }
-
-                    shape = [Math.Max(outFeatures, 1)];
-                    break;
-                case Layer.KindOneofCase.Activation:
-                    if (layer.Activation.Kind == Activation.Unspecified)
-                    {
-                        errors.Add(new FieldError($"{path}.activation", "must name an activation: relu, gelu, sigmoid or tanh"));
-                    }
-
-                    break;
-                case Layer.KindOneofCase.Dropout:
-                    if (!(layer.Dropout.P >= 0 && layer.Dropout.P < 1))
-                    {
-                        errors.Add(new FieldError($"{path}.dropout.p", $"must be at least 0 and below 1, got {layer.Dropout.P}"));
-                    }
-
-                    break;
-                case Layer.KindOneofCase.Flatten:
-                    shape = [shape.Aggregate(1L, (a, b) => a * b)];
-                    break;
-                default:
-                    errors.Add(new FieldError(path, "has no layer kind set"));
-                    return null;
+                return null;
             }
+
+            shape = next;
         }
 
         return shape;
+    }
+
+    /// <summary>The output shape of one layer, or null (with an error) when the layer cannot take its input.</summary>
+    private static long[]? Step(Layer layer, int index, int count, long[] shape, List<FieldError> errors)
+    {
+        var path = $"model.layers[{index}]";
+        switch (layer.KindCase)
+        {
+            case Layer.KindOneofCase.Linear:
+                var outFeatures = layer.Linear.OutFeatures;
+                if (outFeatures is < 1 or > JobSpecValidator.MaxFeatures)
+                {
+                    errors.Add(new FieldError($"{path}.linear.out_features", $"must be between 1 and {JobSpecValidator.MaxFeatures}, got {outFeatures}"));
+                }
+
+                if (shape.Length != 1)
+                {
+                    errors.Add(new FieldError($"{path}.linear", $"needs a 1-D input but gets [{string.Join(", ", shape)}]; add a 'flatten' layer before it"));
+                    return null;
+                }
+
+                return [Math.Max(outFeatures, 1)];
+            case Layer.KindOneofCase.Activation:
+                if (layer.Activation.Kind == Activation.Unspecified)
+                {
+                    errors.Add(new FieldError($"{path}.activation", "must name an activation: relu, gelu, sigmoid or tanh"));
+                }
+
+                return shape;
+            case Layer.KindOneofCase.Dropout:
+                if (!(layer.Dropout.P >= 0 && layer.Dropout.P < 1))
+                {
+                    errors.Add(new FieldError($"{path}.dropout.p", $"must be at least 0 and below 1, got {layer.Dropout.P}"));
+                }
+
+                return shape;
+            case Layer.KindOneofCase.Flatten:
+                return [shape.Aggregate(1L, (a, b) => a * b)];
+            case Layer.KindOneofCase.Conv2D:
+                return ConvShapes.Conv2d(layer.Conv2D, $"{path}.conv2d", shape, errors);
+            case Layer.KindOneofCase.BatchNorm2D:
+                return ConvShapes.BatchNorm2d(layer.BatchNorm2D, $"{path}.batch_norm2d", shape, errors);
+            case Layer.KindOneofCase.MaxPool2D:
+                return ConvShapes.Pool2d(layer.MaxPool2D, $"{path}.max_pool2d", shape, errors);
+            case Layer.KindOneofCase.AvgPool2D:
+                return ConvShapes.Pool2d(layer.AvgPool2D, $"{path}.avg_pool2d", shape, errors);
+            case Layer.KindOneofCase.Softmax:
+                if (index != count - 1)
+                {
+                    errors.Add(new FieldError($"{path}.softmax", "is only supported as the last layer (it turns the logits into probabilities)"));
+                    return null;
+                }
+
+                if (shape.Length != 1)
+                {
+                    errors.Add(new FieldError($"{path}.softmax", $"needs a 1-D input (class scores) but gets [{string.Join(", ", shape)}]"));
+                    return null;
+                }
+
+                return shape;
+            case Layer.KindOneofCase.Reshape:
+                return ConvShapes.Reshape(layer.Reshape, $"{path}.reshape", shape, errors);
+            default:
+                errors.Add(new FieldError(path, $"unsupported layer at position {index} (a layer kind this coordinator does not know)"));
+                return null;
+        }
     }
 }
