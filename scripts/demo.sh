@@ -44,11 +44,23 @@ done
 grep -q "cluster ready" "$log" || { cat "$log"; echo "error: the cluster was not ready within 120 s" >&2; exit 1; }
 mlops agents
 
+echo "==> registering the Fashion-MNIST files as a dataset version"
+mlops data push fashion-mnist /usr/share/datasets/fashion-mnist
+
 echo "==> submitting examples/fashion-mnist-mlp.yaml"
 set +e
 mlops submit examples/fashion-mnist-mlp.yaml --watch | tee "$data_dir/watch.log"
 status=${PIPESTATUS[0]}
 set -e
+
+if [ "$status" -eq 0 ]; then
+  echo "==> the registered model: versions, lineage, an alias, and a verified pull"
+  mlops model versions fashion-mlp
+  version=$(mlops model versions fashion-mlp --output json | grep -o '"version": *[0-9]*' | tail -1 | grep -o '[0-9]*$')
+  mlops model show "fashion-mlp:$version"
+  mlops model alias set fashion-mlp production "$version"
+  mlops model pull fashion-mlp@production -o "$data_dir/pulled-model"
+fi
 
 stop_cluster
 trap - EXIT

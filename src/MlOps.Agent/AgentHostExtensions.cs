@@ -4,6 +4,9 @@ using Microsoft.Extensions.Options;
 using MlOps.Agent.Jobs;
 using MlOps.Agent.Options;
 using MlOps.Agent.Session;
+using MlOps.Artifacts;
+using MlOps.Client.Artifacts;
+using MlOps.Contracts;
 using MlOps.ServiceDefaults;
 
 namespace MlOps.Agent;
@@ -22,6 +25,12 @@ internal static class AgentHostExtensions
         builder.Services.AddSingleton<IPostConfigureOptions<AgentOptions>>(sp => sp.GetRequiredService<AgentOptionsValidator>());
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CoordinatorChannel>();
+        builder.Services.AddSingleton<IArtifactStore>(sp =>
+        {
+            var coordinator = sp.GetRequiredService<CoordinatorChannel>();
+            return new CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(coordinator.Channel), coordinator.Address);
+        });
         builder.Services.AddSingleton<AgentOutbox>();
         builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
         builder.Services.AddSingleton<JobSupervisor>();

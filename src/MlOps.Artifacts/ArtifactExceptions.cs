@@ -14,3 +14,8 @@ public sealed class ArtifactStoreUnavailableException(string message, Exception?
 
 /// <summary>The registry refused the credentials (401/403 after authenticating).</summary>
 public sealed class ArtifactAuthenticationException(string message, Exception? inner = null) : ArtifactException(message, inner);
+
+/// <summary>The content was refused or is not what was asked for: a malformed manifest, a digest that does not match,
+/// a manifest of another artifact type, or a registry 4xx answer other than 401/403/404 (its error codes are in the
+/// message).</summary>
+public sealed class ArtifactInvalidException(string message, Exception? inner = null) : ArtifactException(message, inner);

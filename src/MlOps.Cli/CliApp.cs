@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using MlOps.Cli.Agents;
+using MlOps.Cli.Datasets;
 using MlOps.Cli.Jobs;
 using MlOps.Cli.LocalCluster;
+using MlOps.Cli.Models;
+using MlOps.Cli.Reproducing;
 using MlOps.Cli.Watching;
 
 namespace MlOps.Cli;
@@ -43,7 +46,7 @@ public static class CliApp
     public static RootCommand BuildRootCommand(CliEnvironment environment)
     {
         var shared = new SharedOptions(environment);
-        return new RootCommand("mlops: submit, watch and manage training jobs on an MLOps cluster")
+        return new RootCommand("mlops: submit, watch and manage training jobs, datasets and models on an MLOps cluster")
         {
             UpCommand.Create(environment),
             SubmitCommand.Create(environment, shared),
@@ -52,6 +55,9 @@ public static class CliApp
             WatchCommand.Create(environment, shared),
             CancelCommand.Create(environment, shared),
             AgentsCommand.Create(environment, shared),
+            DataCommand.Create(environment, shared),
+            ModelCommand.Create(environment, shared),
+            ReproduceCommand.Create(environment, shared),
         };
     }
 

@@ -14,6 +14,9 @@ public sealed class CliEnvironment
     /// <summary>True when stdout is an interactive terminal: enables the live progress bar and colours.</summary>
     public bool OutputIsTerminal { get; init; }
 
+    /// <summary>True when stderr is an interactive terminal: progress lines are rewritten in place.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>The local user: the job owner when none is given, and the <c>x-mlops-user</c> header.</summary>
@@ -40,6 +43,7 @@ public sealed class CliEnvironment
         Out = Console.Out,
         Error = Console.Error,
         OutputIsTerminal = !Console.IsOutputRedirected,
+        ErrorIsTerminal = !Console.IsErrorRedirected,
         ForceStop = forceStop,
     };
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Grpc.Core;
+using MlOps.Artifacts;
 using MlOps.Cli.Client;
 
 namespace MlOps.Cli;
@@ -30,6 +31,12 @@ internal static class CommandAction
             await ReportAsync(environment.Error, mapped);
             return mapped.ExitCode;
         }
+        catch (Exception ex) when (IsArtifactError(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            var mapped = ArtifactErrors.ToCliException(ex, "the coordinator");
+            await ReportAsync(environment.Error, mapped);
+            return mapped.ExitCode;
+        }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
         {
             await environment.Error.WriteLineAsync("interrupted");
@@ -42,6 +49,13 @@ internal static class CommandAction
             return ExitCodes.Error;
         }
     }
+
+    /// <summary>
+    /// The artifact store's errors, and the <see cref="ArgumentException"/> it raises for a coordinator's
+    /// INVALID_ARGUMENT (a local ArgumentException is a bug and stays one).
+    /// </summary>
+    private static bool IsArtifactError(Exception ex) =>
+        ex is ArtifactException || (ex is ArgumentException && ex.InnerException is RpcException);
 
     public static async Task ReportAsync(TextWriter error, CliException ex)
     {

@@ -35,6 +35,16 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public ClusterService.ClusterServiceClient Cluster => new(Channel);
 
+    public ModelRegistry.ModelRegistryClient Models => new(Channel);
+
+    public DatasetService.DatasetServiceClient Datasets => new(Channel);
+
+    /// <summary>The coordinator's artifact store as agents and the CLI see it.</summary>
+    public MlOps.Artifacts.IArtifactStore Artifacts => new MlOps.Client.Artifacts.CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(Channel), Address);
+
+    /// <summary>Extra coordinator arguments (e.g. an artifact registry) for the next start.</summary>
+    public List<string> CoordinatorArguments { get; } = [];
+
     private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Address);
 
     /// <summary>Writes the tiny dataset (registered in the catalog as <c>tiny</c>).</summary>
@@ -54,6 +64,7 @@ public sealed class LocalCluster : IAsyncDisposable
             "--Coordinator:HeartbeatInterval=00:00:01",
             "--Coordinator:SchedulerInterval=00:00:01",
             $"--Datasets:tiny:Path={DatasetPath}",
+            .. CoordinatorArguments,
         ]);
         await Eventually.Async(async () =>
         {

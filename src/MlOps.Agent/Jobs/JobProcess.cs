@@ -22,6 +22,7 @@ internal sealed class JobProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stdoutDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _lastErrors = [];
+    private readonly StreamWriter? _log;
     private JobResult? _result;
     private volatile bool _cancelRequested;
 
@@ -32,7 +33,12 @@ internal sealed class JobProcess : IAsyncDisposable
         _outbox = outbox;
         _time = time;
         _logBatchSize = logBatchSize;
+        LogPath = Path.Combine(process.StartInfo.WorkingDirectory, "train.log");
+        _log = new StreamWriter(LogPath, append: true) { AutoFlush = false };
     }
+
+    /// <summary>The job's stdout and stderr as a file (also published with the model).</summary>
+    public string LogPath { get; }
 
     public string JobId => _assignment.JobId;
 
@@ -119,6 +125,10 @@ internal sealed class JobProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cancellationToken);
         await Task.WhenAll(_stdoutDone.Task, _stderrDone.Task).WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken);
         FlushLogs();
+        lock (_logGate)
+        {
+            _log?.Flush();
+        }
 
         var exitCode = _process.ExitCode;
         var completed = new JobCompleted { JobId = JobId, Attempt = Attempt, ExitCode = exitCode };
@@ -153,10 +163,13 @@ internal sealed class JobProcess : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _process.Dispose();
-        return ValueTask.CompletedTask;
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
     }
 
     private string DescribeFailure(int exitCode)
@@ -235,7 +248,9 @@ internal sealed class JobProcess : IAsyncDisposable
         bool flush;
         lock (_logGate)
         {
-            _pendingLogs.Add(new LogLine { Stream = stream, Text = text, Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) });
+            var now = _time.GetUtcNow();
+            _pendingLogs.Add(new LogLine { Stream = stream, Text = text, Time = Timestamp.FromDateTimeOffset(now) });
+            _log?.WriteLine($"{now:O} {(stream == LogStream.Stderr ? "E" : "O")} {text}");
             flush = _pendingLogs.Count >= _logBatchSize;
         }
 

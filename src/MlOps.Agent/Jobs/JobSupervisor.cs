@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MlOps.Agent.Options;
+using MlOps.Artifacts;
 using MlOps.Contracts;
 
 namespace MlOps.Agent.Jobs;
@@ -13,18 +14,78 @@ namespace MlOps.Agent.Jobs;
 internal sealed partial class JobSupervisor(
     IAgentOutbox outbox,
     IOptions<AgentOptions> options,
+    IArtifactStore artifactStore,
     TimeProvider time,
     ILogger<JobSupervisor> logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, JobProcess> _running = new();
+    private readonly ConcurrentDictionary<string, int> _preparing = new();
     private readonly LocalArtifactStore _artifacts = new(Path.Combine(options.Value.DataDirectory, "artifacts"));
+    private readonly DatasetCache _datasets = new(Path.Combine(options.Value.DataDirectory, "datasets"), artifactStore);
+    private readonly ModelPublisher _publisher = new(artifactStore);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, JobAssignment> _assignments = new();
 
     /// <summary>The attempts running now, for heartbeats and the hello after a reconnect.</summary>
     public IReadOnlyList<JobAttempt> Running =>
-        [.. _running.Values.Select(p => new JobAttempt { JobId = p.JobId, Attempt = p.Attempt })];
+    [
+        .. _running.Values.Select(p => new JobAttempt { JobId = p.JobId, Attempt = p.Attempt }),
+        .. _preparing.Select(p => new JobAttempt { JobId = p.Key, Attempt = p.Value }),
+    ];
 
+    /// <summary>Fetches a registered dataset version first when the assignment names one, then starts the process.</summary>
     public void Start(JobAssignment assignment)
+    {
+        if (string.IsNullOrEmpty(assignment.DatasetRepository))
+        {
+            StartProcess(assignment);
+            return;
+        }
+
+        if (!_preparing.TryAdd(assignment.JobId, assignment.Attempt))
+        {
+            return; // Already fetching its data.
+        }
+
+        _ = PrepareAndStartAsync(assignment);
+    }
+
+    private async Task PrepareAndStartAsync(JobAssignment assignment)
+    {
+        try
+        {
+            var directory = await _datasets.GetAsync(assignment.DatasetRepository, assignment.DatasetDigest, _stopping.Token);
+            assignment.DatasetPath = directory;
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            LogDatasetFailed(assignment.JobId, assignment.DatasetRepository, assignment.DatasetDigest, ex.Message);
+            outbox.Post(new AgentMessage
+            {
+                Completed = new JobCompleted
+                {
+                    JobId = assignment.JobId,
+                    Attempt = assignment.Attempt,
+                    Outcome = JobOutcome.Failed,
+                    Message = $"could not fetch dataset {assignment.DatasetRepository}@{assignment.DatasetDigest}: {ex.Message}",
+                    ExitCode = -1,
+                },
+            });
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        finally
+        {
+            _preparing.TryRemove(assignment.JobId, out _);
+        }
+
+        StartProcess(assignment);
+    }
+
+    private void StartProcess(JobAssignment assignment)
     {
         if (_running.TryGetValue(assignment.JobId, out var existing))
         {
@@ -61,6 +122,7 @@ internal sealed partial class JobSupervisor(
         }
 
         _running[assignment.JobId] = process;
+        _assignments[assignment.JobId] = assignment;
         LogStarted(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         outbox.Post(new AgentMessage { Started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId } });
         _ = SuperviseAsync(process);
@@ -92,7 +154,14 @@ internal sealed partial class JobSupervisor(
             completed = await process.WaitAsync(_stopping.Token);
             if (completed.Outcome == JobOutcome.Succeeded)
             {
-                completed.Result.WeightsUri = "file://" + await _artifacts.AddAsync(completed.Result.WeightsUri, completed.Result.WeightsSha256, _stopping.Token);
+                var weightsPath = completed.Result.WeightsUri;
+                if (_assignments.TryGetValue(process.JobId, out var assignment) && !string.IsNullOrEmpty(assignment.ModelRepository))
+                {
+                    await _publisher.PublishAsync(assignment, completed.Result, Path.GetDirectoryName(weightsPath)!, weightsPath, process.LogPath, _stopping.Token);
+                    LogPublished(process.JobId, completed.Result.ModelRepository, completed.Result.ModelManifestDigest);
+                }
+
+                completed.Result.WeightsUri = "file://" + await _artifacts.AddAsync(weightsPath, completed.Result.WeightsSha256, _stopping.Token);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -106,7 +175,7 @@ internal sealed partial class JobSupervisor(
                 JobId = process.JobId,
                 Attempt = process.Attempt,
                 Outcome = JobOutcome.Failed,
-                Message = "could not collect the job's output: " + ex.Message,
+                Message = "could not collect or publish the job's output: " + ex.Message,
             };
         }
         finally
@@ -114,6 +183,7 @@ internal sealed partial class JobSupervisor(
             flushTimer.Dispose();
             await flushing;
             _running.TryRemove(new KeyValuePair<string, JobProcess>(process.JobId, process));
+            _assignments.TryRemove(process.JobId, out _);
             await process.DisposeAsync();
         }
 
@@ -157,6 +227,12 @@ internal sealed partial class JobSupervisor(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Cancelling job {JobId} attempt {Attempt}: {Reason}")]
     private partial void LogCancelling(string jobId, int attempt, string reason);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Job {JobId}: could not fetch dataset {Repository}@{Digest}: {Reason}")]
+    private partial void LogDatasetFailed(string jobId, string repository, string digest, string reason);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Job {JobId}: model pushed to {Repository}@{Digest}")]
+    private partial void LogPublished(string jobId, string repository, string digest);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Job {JobId}: attempt {OldAttempt} superseded by attempt {NewAttempt}; killing the old process")]
     private partial void LogSupersededAttempt(string jobId, int oldAttempt, int newAttempt);

@@ -1,6 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +15,7 @@ namespace MlOps.Agent.Session;
 /// outgoing job messages, incoming assignments and cancellations; reconnects with capped, jittered backoff.
 /// </summary>
 internal sealed partial class CoordinatorSession(
+    CoordinatorChannel coordinator,
     AgentOutbox outbox,
     JobSupervisor jobs,
     IOptions<AgentOptions> options,
@@ -30,17 +30,7 @@ internal sealed partial class CoordinatorSession(
         var (capacity, gpuProblem) = NodeInventory.Read(settings);
         LogInventory(settings.Id, capacity.CpuCores, capacity.MemoryMb, capacity.Gpus.Count, gpuProblem ?? "");
 
-        using var channel = GrpcChannel.ForAddress(settings.CoordinatorAddress, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                KeepAlivePingDelay = TimeSpan.FromSeconds(10),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                EnableMultipleHttp2Connections = true,
-            },
-        });
-        var client = new AgentService.AgentServiceClient(channel);
+        var client = new AgentService.AgentServiceClient(coordinator.Channel);
         var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
 
         while (!stoppingToken.IsCancellationRequested)

@@ -40,13 +40,19 @@ internal static class TrainCommand
             var spec = assignment.Spec;
             JobSpecValidator.EnsureValid(spec);
 
-            var loader = TorchSharpLoader.EnsureLoaded();
-            stdout.WriteLine($"torch native library: {loader}");
+            TorchSharpLoader.EnsureLoaded();
 
             var threads = spec.Resources?.CpuCores > 0 ? spec.Resources.CpuCores : 1;
             var request = new TrainingRequest(spec.Model, spec.HyperParameters, spec.Seed, assignment.DatasetPath, outputDirectory)
             {
                 Threads = threads,
+                ModelName = spec.Name,
+                // Only inputs that define the model go into the file (no job id, no time), so the same spec, seed and
+                // data give a byte-identical ONNX file: that is what `mlops reproduce` checks.
+                ModelMetadata = new Dictionary<string, string>
+                {
+                    [MlOps.Onnx.OnnxMetadataKeys.DatasetDigest] = assignment.DatasetDigest,
+                },
             };
             stdout.WriteLine($"training {spec.Name} (job {assignment.JobId}, attempt {assignment.Attempt}) on {threads} thread(s), dataset {assignment.DatasetPath}");
             var result = new Trainer().Train(request, new StdoutObserver(stdout), cancellation.Token);
@@ -58,6 +64,8 @@ internal static class TrainCommand
                 WeightsBytes = result.WeightsBytes,
                 TrainSeconds = result.TrainSeconds,
                 DatasetDigest = assignment.DatasetDigest,
+                OnnxDigest = result.OnnxDigest,
+                OnnxBytes = result.OnnxBytes,
             };
             foreach (var (key, value) in result.Metrics)
             {

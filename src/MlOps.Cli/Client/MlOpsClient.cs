@@ -1,15 +1,20 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MlOps.Artifacts;
+using MlOps.Client.Artifacts;
 using MlOps.Contracts;
 
 namespace MlOps.Cli.Client;
 
 /// <summary>
-/// Typed access to the coordinator's <see cref="JobService"/> and <see cref="ClusterService"/>: one channel per
-/// address, the <c>x-mlops-user</c> header and a deadline on every unary call, and every failed call turned into
-/// a <see cref="CliException"/> carrying the server's detail text and the exit code for its status.
+/// Typed access to the coordinator's <see cref="JobService"/>, <see cref="ClusterService"/>,
+/// <see cref="ModelRegistry"/> and <see cref="DatasetService"/>: one channel per address, the <c>x-mlops-user</c>
+/// header and a deadline on every unary call, and every failed call turned into a <see cref="CliException"/>
+/// carrying the server's detail text and the exit code for its status. <see cref="Artifacts"/> reaches the
+/// coordinator's artifact store over the same channel.
 /// </summary>
 public sealed class MlOpsClient : IDisposable
 {
@@ -19,6 +24,8 @@ public sealed class MlOpsClient : IDisposable
     private readonly GrpcChannel _channel;
     private readonly JobService.JobServiceClient _jobs;
     private readonly ClusterService.ClusterServiceClient _cluster;
+    private readonly ModelRegistry.ModelRegistryClient _models;
+    private readonly DatasetService.DatasetServiceClient _datasets;
     private readonly Metadata _headers;
     private readonly TimeSpan _callTimeout;
 
@@ -37,6 +44,22 @@ public sealed class MlOpsClient : IDisposable
         });
         _jobs = new JobService.JobServiceClient(_channel);
         _cluster = new ClusterService.ClusterServiceClient(_channel);
+        _models = new ModelRegistry.ModelRegistryClient(_channel);
+        _datasets = new DatasetService.DatasetServiceClient(_channel);
+
+        // The store makes its own calls (streams without a deadline: a dataset may take minutes); the interceptor
+        // adds the user header to each of them.
+        var headers = _headers;
+        var artifactInvoker = _channel.Intercept(metadata =>
+        {
+            foreach (var entry in headers)
+            {
+                metadata.Add(entry);
+            }
+
+            return metadata;
+        });
+        Artifacts = new CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(artifactInvoker), Address);
     }
 
     /// <summary>The coordinator address in use, with its scheme.</summary>
@@ -60,6 +83,37 @@ public sealed class MlOpsClient : IDisposable
     /// <summary>ListAgents with its own deadline (readiness polling wants a short one).</summary>
     public async Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         (await CallAsync(o => _cluster.ListAgentsAsync(new ListAgentsRequest(), o).ResponseAsync, cancellationToken, timeout)).Agents;
+
+    /// <summary>
+    /// The coordinator's artifact store (<c>ArtifactService</c>). It throws the store's own exceptions
+    /// (<see cref="ArtifactException"/>); <see cref="ArtifactErrors"/> turns them into exit codes.
+    /// </summary>
+    public IArtifactStore Artifacts { get; }
+
+    public async Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken) =>
+        (await CallAsync(o => _models.ListModelsAsync(new ListModelsRequest(), o).ResponseAsync, cancellationToken)).Models;
+
+    public async Task<IReadOnlyList<ModelVersion>> ListModelVersionsAsync(string model, CancellationToken cancellationToken) =>
+        (await CallAsync(o => _models.ListModelVersionsAsync(new ListModelVersionsRequest { Model = model }, o).ResponseAsync, cancellationToken)).Versions;
+
+    public Task<ModelVersion> GetModelVersionAsync(string model, int version, string alias, CancellationToken cancellationToken) =>
+        CallAsync(o => _models.GetModelVersionAsync(new GetModelVersionRequest { Model = model, Version = version, Alias = alias }, o).ResponseAsync, cancellationToken);
+
+    public Task<ModelVersion> SetAliasAsync(string model, string alias, int version, CancellationToken cancellationToken) =>
+        CallAsync(o => _models.SetAliasAsync(new SetAliasRequest { Model = model, Alias = alias, Version = version }, o).ResponseAsync, cancellationToken);
+
+    public Task<DeleteAliasResponse> DeleteAliasAsync(string model, string alias, CancellationToken cancellationToken) =>
+        CallAsync(o => _models.DeleteAliasAsync(new DeleteAliasRequest { Model = model, Alias = alias }, o).ResponseAsync, cancellationToken);
+
+    public Task<DatasetVersion> CreateDatasetVersionAsync(string name, string manifestDigest, string format, CancellationToken cancellationToken) =>
+        CallAsync(o => _datasets.CreateDatasetVersionAsync(
+            new CreateDatasetVersionRequest { Name = name, ManifestDigest = manifestDigest, Format = format }, o).ResponseAsync, cancellationToken);
+
+    public async Task<IReadOnlyList<DatasetVersion>> ListDatasetsAsync(string name, CancellationToken cancellationToken) =>
+        (await CallAsync(o => _datasets.ListDatasetsAsync(new ListDatasetsRequest { Name = name }, o).ResponseAsync, cancellationToken)).Versions;
+
+    public Task<DatasetVersion> GetDatasetVersionAsync(string reference, CancellationToken cancellationToken) =>
+        CallAsync(o => _datasets.GetDatasetVersionAsync(new GetDatasetVersionRequest { Reference = reference }, o).ResponseAsync, cancellationToken);
 
     /// <summary>
     /// The job's events with <c>seq &gt; fromSeq</c> until the server ends the stream. No deadline: a job may

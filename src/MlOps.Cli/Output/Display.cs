@@ -52,6 +52,31 @@ internal static class Display
         ? (megabytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " GB"
         : Integer(megabytes) + " MB";
 
+    /// <summary><c>sha256:</c> and the first 12 hex digits: enough to tell versions apart in a table.</summary>
+    public static string ShortDigest(string? digest)
+    {
+        if (string.IsNullOrEmpty(digest))
+        {
+            return None;
+        }
+
+        var colon = digest.IndexOf(':', StringComparison.Ordinal);
+        return digest.Length > colon + 13 ? digest[..(colon + 13)] : digest;
+    }
+
+    /// <summary>A size in decimal units (<c>26.4 MB</c>), like the transfer rates.</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1000 => Integer(bytes) + " B",
+        < 1_000_000 => (bytes / 1e3).ToString("0.0", CultureInfo.InvariantCulture) + " kB",
+        < 1_000_000_000 => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
+        _ => (bytes / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " GB",
+    };
+
+    /// <summary>Megabytes (10^6) per second, one decimal.</summary>
+    public static string Rate(long bytes, TimeSpan elapsed) =>
+        (elapsed.TotalSeconds <= 0 ? 0 : bytes / 1e6 / elapsed.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture) + " MB/s";
+
     /// <summary>Local date and time, to the second; <c>-</c> when unset.</summary>
     public static string Time(Timestamp? timestamp) => timestamp is null
         ? None

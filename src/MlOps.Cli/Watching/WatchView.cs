@@ -50,3 +50,14 @@ internal sealed class JsonWatchView(TextWriter output, TextWriter error) : Watch
     public override void OnReconnecting(string reason, TimeSpan delay, long fromSeq) =>
         error.WriteLine(ReconnectNote(reason, delay, fromSeq));
 }
+
+/// <summary>Shows no events, only reconnect notes on stderr: for commands that wait for a job without watching it.</summary>
+internal sealed class QuietWatchView(TextWriter error) : WatchView
+{
+    public override void OnEvent(JobEvent jobEvent)
+    {
+    }
+
+    public override void OnReconnecting(string reason, TimeSpan delay, long fromSeq) =>
+        error.WriteLine(ReconnectNote(reason, delay, fromSeq));
+}

@@ -1,6 +1,7 @@
 using MlOps.Contracts;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
+using MlOps.Coordinator.Registry;
 using MlOps.Coordinator.Storage;
 
 namespace MlOps.Coordinator.Agents;
@@ -14,6 +15,8 @@ internal sealed class AgentMessages(
     AgentLeaseTable leases,
     AgentDirectory directory,
     JobUpdater jobs,
+    ICoordinatorStore store,
+    ModelRegistrar registrar,
     TimeProvider timeProvider,
     ILogger<AgentMessages> logger)
 {
@@ -46,8 +49,7 @@ internal sealed class AgentMessages(
                     cancellationToken);
                 break;
             case AgentMessage.KindOneofCase.Completed:
-                await ApplyAsync(agentId, "completed", message.Completed.JobId, message.Completed.Attempt,
-                    JobTransitions.Complete(agentId, message.Completed, now), cancellationToken);
+                await CompleteAsync(agentId, message.Completed, now, cancellationToken);
                 break;
             case AgentMessage.KindOneofCase.Hello:
                 AgentLog.UnexpectedMessage(logger, agentId, "a second hello");
@@ -63,7 +65,31 @@ internal sealed class AgentMessages(
         }
     }
 
-    private async Task ApplyAsync(
+    /// <summary>
+    /// A completion. For a success with a model artifact the artifact is read first (I/O stays outside the job's
+    /// transaction); its version is then registered in the same transaction as the SUCCEEDED state, and tagged in
+    /// the artifact store after the commit.
+    /// </summary>
+    private async Task CompleteAsync(string agentId, JobCompleted completed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ModelRegistrationPlan? registration = null;
+        if (completed.Outcome == JobOutcome.Succeeded && !string.IsNullOrEmpty(completed.Result?.ModelManifestDigest) &&
+            !string.IsNullOrEmpty(completed.JobId) &&
+            await store.GetJobAsync(completed.JobId, cancellationToken) is { } job && JobTransitions.IsCurrent(job, agentId, completed.Attempt))
+        {
+            registration = await registrar.PrepareAsync(job, completed, cancellationToken);
+        }
+
+        var update = await ApplyAsync(agentId, "completed", completed.JobId, completed.Attempt,
+            JobTransitions.Complete(agentId, completed, now, registration), cancellationToken);
+        if (update?.Registered is { } registered)
+        {
+            RegistryLog.Registered(logger, registered.Model, registered.Version, update.Job.Id, registered.Repository, registered.ManifestDigest);
+            await registrar.TagAsync(registered, cancellationToken);
+        }
+    }
+
+    private async Task<JobUpdate?> ApplyAsync(
         string agentId, string kind, string jobId, int attempt, JobMutator transition, CancellationToken cancellationToken)
     {
         var update = string.IsNullOrEmpty(jobId) ? null : await jobs.UpdateAsync(jobId, transition, cancellationToken);
@@ -75,5 +101,7 @@ internal sealed class AgentMessages(
         {
             AgentLog.StaleMessage(logger, agentId, kind, jobId, attempt, update.Job.State, update.Job.Attempt, update.Job.AgentId);
         }
+
+        return update;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Grpc.Core;
+using MlOps.Artifacts;
 using MlOps.Core.Jobs;
 
 namespace MlOps.Coordinator.Api;
@@ -40,6 +41,20 @@ internal static class RpcErrors
     [DoesNotReturn]
     public static void ThrowUnavailable(string message) =>
         throw new RpcException(new Status(StatusCode.Unavailable, message));
+
+    /// <summary>
+    /// The status for an artifact store error: NOT_FOUND, DATA_LOSS for stored bytes that fail their digest, INVALID_ARGUMENT for refused content,
+    /// UNAVAILABLE when the store cannot be reached, PERMISSION_DENIED when a registry refuses the coordinator's
+    /// credentials. The store's message names the repository and digest.
+    /// </summary>
+    public static RpcException FromArtifactError(ArtifactException error) => new(new Status(error switch
+    {
+        ArtifactNotFoundException => StatusCode.NotFound,
+        ArtifactCorruptException => StatusCode.DataLoss,
+        ArtifactInvalidException => StatusCode.InvalidArgument,
+        ArtifactAuthenticationException => StatusCode.PermissionDenied,
+        _ => StatusCode.Unavailable,
+    }, error.Message));
 
     /// <summary>Checks that a required id field is set.</summary>
     public static void RequireId(string value, string field)

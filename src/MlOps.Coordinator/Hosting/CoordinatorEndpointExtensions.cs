@@ -10,6 +10,9 @@ public static class CoordinatorEndpointExtensions
         app.MapGrpcService<JobGrpcService>();
         app.MapGrpcService<ClusterGrpcService>();
         app.MapGrpcService<AgentGrpcService>();
+        app.MapGrpcService<ArtifactGrpcService>();
+        app.MapGrpcService<ModelRegistryGrpcService>();
+        app.MapGrpcService<DatasetGrpcService>();
         app.MapGrpcHealthChecksService();
         return app;
     }

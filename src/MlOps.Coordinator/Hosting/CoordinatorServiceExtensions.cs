@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MlOps.Artifacts.Configuration;
 using MlOps.Coordinator.Agents;
+using MlOps.Coordinator.Api;
 using MlOps.Coordinator.Configuration;
+using MlOps.Coordinator.Datasets;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
+using MlOps.Coordinator.Registry;
 using MlOps.Coordinator.Scheduling;
 using MlOps.Coordinator.Storage;
 using MlOps.Core.Datasets;
@@ -23,12 +27,14 @@ public static class CoordinatorServiceExtensions
         builder.ConfigureCoordinatorKestrel();
         builder.Services.AddCoordinatorCore();
         builder.Services.AddGrpc();
+        builder.Services.AddCoordinatorGrpcLimits();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         return builder;
     }
 
-    /// <summary>Binds and validates <see cref="CoordinatorOptions"/> and <see cref="DatasetCatalogOptions"/> at start.</summary>
+    /// <summary>Binds and validates <see cref="CoordinatorOptions"/>, <see cref="DatasetCatalogOptions"/> and
+    /// <see cref="ArtifactStoreOptions"/> (section <c>Artifacts</c>) at start.</summary>
     public static WebApplicationBuilder AddCoordinatorOptions(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<CoordinatorOptions>().BindConfiguration(CoordinatorOptions.SectionName).ValidateOnStart();
@@ -41,6 +47,8 @@ public static class CoordinatorServiceExtensions
             })
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatasetCatalogOptions>, DatasetCatalogOptionsValidator>());
+        builder.Services.AddOptions<ArtifactStoreOptions>().BindConfiguration(ArtifactStoreOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
     }
 
@@ -84,7 +92,18 @@ public static class CoordinatorServiceExtensions
             () => sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.DatabasePath,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SqliteCoordinatorStore>>()));
+        services.TryAddSingleton<IRegistryStore>(sp => (IRegistryStore)sp.GetRequiredService<ICoordinatorStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ArtifactStoreOptions>, ArtifactStoreOptionsSetup>());
+        services.TryAddSingleton(sp => ArtifactStoreFactory.Create(
+            sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new DatasetCatalog(sp.GetRequiredService<IOptions<DatasetCatalogOptions>>().Value.Entries));
+        services.TryAddSingleton<DatasetCache>();
+        services.TryAddSingleton<DatasetInspector>();
+        services.TryAddSingleton<DatasetResolver>();
+        services.TryAddSingleton<DatasetManifestReader>();
+        services.TryAddSingleton<DatasetRegistrar>();
+        services.TryAddSingleton<ModelRegistrar>();
+        services.TryAddSingleton<JobAssignments>();
         services.TryAddSingleton<JobIdGenerator>();
         services.TryAddSingleton<JobEventHub>();
         services.TryAddSingleton<SchedulerSignal>();
@@ -114,6 +133,24 @@ public static class CoordinatorServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
         return services;
     }
+
+    /// <summary>
+    /// Message limits: blob chunks are 1 MiB (plus framing) and manifests up to 4 MiB, so the artifact service takes
+    /// messages up to <see cref="MaxArtifactMessageBytes"/>. Streaming calls have no overall body limit (gRPC lifts
+    /// Kestrel's for them), so blobs of any size stream through.
+    /// </summary>
+    public static IServiceCollection AddCoordinatorGrpcLimits(this IServiceCollection services)
+    {
+        services.AddGrpc().AddServiceOptions<ArtifactGrpcService>(o =>
+        {
+            o.MaxReceiveMessageSize = MaxArtifactMessageBytes;
+            o.MaxSendMessageSize = MaxArtifactMessageBytes;
+        });
+        return services;
+    }
+
+    /// <summary>Largest message the artifact service accepts or sends: a 4 MiB manifest with room for framing.</summary>
+    public const int MaxArtifactMessageBytes = 8 * 1024 * 1024;
 
     /// <summary>The log directory from configuration as it stands before the host is built; null (console only)
     /// when the data directory is not an absolute path, which options validation then reports.</summary>

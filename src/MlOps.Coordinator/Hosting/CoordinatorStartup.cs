@@ -1,5 +1,8 @@
+using MlOps.Artifacts;
 using MlOps.Contracts;
 using MlOps.Coordinator.Agents;
+using MlOps.Coordinator.Artifacts;
+using MlOps.Coordinator.Datasets;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
 using MlOps.Coordinator.Storage;
@@ -9,13 +12,16 @@ namespace MlOps.Coordinator.Hosting;
 /// <summary>
 /// Runs before the scheduler and the lease monitor start (it is registered ahead of them): migrates the
 /// database, marks every known agent DISCONNECTED and grants it a fresh lease, so agents get one lease
-/// duration to reconnect before their jobs are requeued. On stop it closes every agent stream.
+/// duration to reconnect before their jobs are requeued; removes half-cached dataset directories a crash left
+/// behind. On stop it closes every agent stream.
 /// </summary>
 internal sealed class CoordinatorStartup(
     ICoordinatorStore store,
     AgentDirectory directory,
     AgentLeaseTable leases,
     AgentSessionRegistry sessions,
+    IArtifactStore artifacts,
+    DatasetCache datasets,
     ILogger<CoordinatorStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -41,6 +47,8 @@ internal sealed class CoordinatorStartup(
         }
 
         HostingLog.Recovered(logger, agents.Count, leased.Count, leases.Duration);
+        datasets.RemoveLeftovers();
+        ArtifactsLog.StoreOpened(logger, artifacts.Location);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

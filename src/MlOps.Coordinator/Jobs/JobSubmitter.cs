@@ -8,8 +8,8 @@ namespace MlOps.Coordinator.Jobs;
 
 /// <summary>
 /// Accepts a job: fills in defaults (owner, max attempts), checks the spec and its dataset with
-/// <see cref="SubmitChecks"/> (every problem at once; nothing is stored for an invalid spec), then stores
-/// it QUEUED and wakes the scheduler.
+/// <see cref="SubmitChecks"/> (every problem at once; nothing is stored for an invalid spec), pins a registered
+/// dataset's version and digest in the spec, then stores it QUEUED and wakes the scheduler.
 /// </summary>
 internal sealed class JobSubmitter(
     SubmitChecks checks,
@@ -38,8 +38,17 @@ internal sealed class JobSubmitter(
             throw new SpecValidationException(errors);
         }
 
+        if (dataset!.Version is { } version)
+        {
+            // The job record pins the resolved version: a later push of the same name never changes what it trains on.
+            // A spec that named the dataset by digest gets its registered name, which the agent fetches from.
+            spec.Dataset.Name = version.Name;
+            spec.Dataset.Version = version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            spec.Dataset.Digest = version.Digest;
+        }
+
         var maxAttempts = spec.MaxAttempts > 0 ? spec.MaxAttempts : options.Value.DefaultMaxAttempts;
-        var creation = JobTransitions.Create(ids.Next(), spec, dataset!.Digest, maxAttempts, timeProvider.GetUtcNow());
+        var creation = JobTransitions.Create(ids.Next(), spec, dataset.Descriptor.Digest, maxAttempts, timeProvider.GetUtcNow());
         var update = await jobs.CreateAsync(creation, cancellationToken);
         JobLog.Submitted(logger, update.Job.Id, spec.Name, spec.Owner);
         return update.Job;

@@ -80,8 +80,12 @@ internal static class JobTransitions
             ? new JobMutation(job, [new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Metrics = metrics }])
             : null;
 
-    /// <summary>The agent's final word on an attempt: SUCCEEDED with the result, FAILED or CANCELLED.</summary>
-    public static JobMutator Complete(string agentId, JobCompleted completed, DateTimeOffset now) => job =>
+    /// <summary>
+    /// The agent's final word on an attempt: SUCCEEDED with the result, FAILED or CANCELLED. For a success with a
+    /// model artifact, <paramref name="registration"/> is the version to register with the change (the store numbers
+    /// it) or why it cannot be registered (the job still succeeds; an event says why).
+    /// </summary>
+    public static JobMutator Complete(string agentId, JobCompleted completed, DateTimeOffset now, ModelRegistrationPlan? registration = null) => job =>
     {
         if (!IsCurrent(job, agentId, completed.Attempt))
         {
@@ -104,6 +108,11 @@ internal static class JobTransitions
                     events.Add(new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Metrics = final });
                 }
 
+                if (registration?.Failure is { } failure)
+                {
+                    events.Add(SystemLog(now, $"model registration failed: {failure}"));
+                }
+
                 break;
             case JobOutcome.Cancelled:
                 job.State = JobState.Cancelled;
@@ -121,8 +130,21 @@ internal static class JobTransitions
 
         job.FinishedAt = Timestamp.FromDateTimeOffset(now);
         events.Add(StateEvent(now, from, job.State, reason, job.Attempt, job.AgentId));
-        return new JobMutation(job, events);
+        return new JobMutation(job, events) { Registration = job.State == JobState.Succeeded ? registration?.Draft : null };
     };
+
+    /// <summary>The event the store adds once it has numbered a job's model version.</summary>
+    public static JobEvent Registered(ModelVersion registered, Timestamp time) =>
+        new()
+        {
+            Time = time,
+            Log = new LogLine
+            {
+                Stream = LogStream.System,
+                Time = time,
+                Text = $"registered model {registered.Model} version {registered.Version} ({registered.Repository}@{registered.ManifestDigest})",
+            },
+        };
 
     /// <summary>A user's cancel: QUEUED → CANCELLED at once; ASSIGNED or RUNNING → CANCELLING until the agent
     /// confirms. Null for a job that is already CANCELLING or terminal.</summary>
@@ -193,6 +215,12 @@ internal static class JobTransitions
             Time = Timestamp.FromDateTimeOffset(now),
             StateChange = new StateChange { From = from, To = to, Reason = reason, Attempt = attempt, AgentId = agentId },
         };
+
+    private static JobEvent SystemLog(DateTimeOffset now, string text)
+    {
+        var time = Timestamp.FromDateTimeOffset(now);
+        return new JobEvent { Time = time, Log = new LogLine { Stream = LogStream.System, Time = time, Text = text } };
+    }
 
     private static LogLine WithTime(LogLine line, Timestamp time)
     {

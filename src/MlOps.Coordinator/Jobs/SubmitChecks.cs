@@ -1,4 +1,5 @@
 using MlOps.Contracts;
+using MlOps.Coordinator.Datasets;
 using MlOps.Core.Datasets;
 using MlOps.Core.Jobs;
 
@@ -6,35 +7,43 @@ namespace MlOps.Coordinator.Jobs;
 
 /// <summary>
 /// Everything checked before a job is accepted: the spec on its own (<see cref="JobSpecValidator"/>), the
-/// dataset it names (known, readable, with the expected digest), and whether the model fits the dataset
-/// (input shape = sample shape, output size = class count). All problems are collected, none short-circuits.
+/// dataset it names (a registered dataset version, resolved to one manifest digest; else the configured catalog:
+/// known, readable, with the expected digest), and whether the model fits the dataset (input shape = sample shape,
+/// output size = class count). All problems are collected, none short-circuits.
 /// </summary>
-internal sealed class SubmitChecks(DatasetCatalog catalog)
+internal sealed class SubmitChecks(DatasetCatalog catalog, DatasetResolver registered)
 {
-    public async Task<(IReadOnlyList<FieldError> Errors, DatasetDescriptor? Dataset)> CheckAsync(
+    public async Task<(IReadOnlyList<FieldError> Errors, CheckedDataset? Dataset)> CheckAsync(
         JobSpec spec, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>(JobSpecValidator.Validate(spec));
         var dataset = await InspectDatasetAsync(spec.Dataset, errors, cancellationToken);
         if (dataset is not null && spec.Model is not null)
         {
-            CheckModelFits(spec.Model, dataset, errors);
+            CheckModelFits(spec.Model, dataset.Descriptor, errors);
         }
 
         return (errors, dataset);
     }
 
-    private async Task<DatasetDescriptor?> InspectDatasetAsync(DatasetRef? reference, List<FieldError> errors, CancellationToken cancellationToken)
+    private async Task<CheckedDataset?> InspectDatasetAsync(DatasetRef? reference, List<FieldError> errors, CancellationToken cancellationToken)
     {
         if (reference is null || string.IsNullOrEmpty(reference.Name))
         {
             return null; // Already reported by the validator.
         }
 
+        var resolution = await registered.ResolveAsync(reference, cancellationToken);
+        if (resolution.Registered)
+        {
+            errors.AddRange(resolution.Errors);
+            return resolution.Dataset;
+        }
+
         if (!string.IsNullOrEmpty(reference.Version))
         {
             errors.Add(new FieldError("dataset.version",
-                $"dataset versions are not tracked by this coordinator yet, got '{reference.Version}'; leave it empty and pin the exact files with dataset.digest"));
+                $"dataset '{reference.Name}' has no registered versions (push one with 'mlops data push'); a catalog dataset takes no version, got '{reference.Version}'; pin the exact files with dataset.digest"));
         }
 
         DatasetDescriptor descriptor;
@@ -45,7 +54,7 @@ internal sealed class SubmitChecks(DatasetCatalog catalog)
         }
         catch (KeyNotFoundException ex)
         {
-            errors.Add(new FieldError("dataset.name", ex.Message));
+            errors.Add(new FieldError("dataset.name", ex.Message + "; no dataset versions are registered under this name either"));
             return null;
         }
         catch (DatasetException ex)
@@ -66,7 +75,7 @@ internal sealed class SubmitChecks(DatasetCatalog catalog)
                 $"the spec expects {reference.Digest} but dataset '{reference.Name}' at {descriptor.Path} is {descriptor.Digest}"));
         }
 
-        return descriptor;
+        return new CheckedDataset(descriptor, null);
     }
 
     private static void CheckModelFits(ModelSpec model, DatasetDescriptor dataset, List<FieldError> errors)

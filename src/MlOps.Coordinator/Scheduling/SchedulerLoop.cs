@@ -19,7 +19,7 @@ internal sealed class SchedulerLoop(
     AgentLocks locks,
     AgentSessionRegistry sessions,
     JobUpdater jobs,
-    IOptions<DatasetCatalogOptions> datasets,
+    JobAssignments assignments,
     IOptions<CoordinatorOptions> options,
     TimeProvider timeProvider,
     ILogger<SchedulerLoop> logger) : BackgroundService
@@ -95,19 +95,7 @@ internal sealed class SchedulerLoop(
                 return false;
             }
 
-            var job = update.Job;
-            var datasetName = job.Spec.Dataset?.Name ?? "";
-            session.Send(new CoordinatorMessage
-            {
-                Assignment = new JobAssignment
-                {
-                    JobId = job.Id,
-                    Attempt = job.Attempt,
-                    Spec = job.Spec,
-                    DatasetPath = datasets.Value.Entries.TryGetValue(datasetName, out var entry) ? entry.Path : "",
-                    DatasetDigest = job.DatasetDigest,
-                },
-            });
+            session.Send(new CoordinatorMessage { Assignment = assignments.For(update.Job) });
             return true;
         }
     }

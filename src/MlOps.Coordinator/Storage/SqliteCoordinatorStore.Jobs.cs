@@ -56,7 +56,24 @@ internal sealed partial class SqliteCoordinatorStore
                 throw new InvalidOperationException($"a mutation of job {jobId} returned job {job.Id}");
             }
 
-            var events = Number(job, mutation.Events, current.LastEventSeq);
+            ModelVersion? registered = null;
+            var proposed = mutation.Events;
+            if (mutation.Registration is { } draft)
+            {
+                // The version number exists only inside this transaction, so the store completes the job with it.
+                registered = InsertModelVersion(connection, transaction, draft);
+                job.Result ??= new JobResult();
+                job.Result.ModelVersion = registered.Version;
+                var time = (proposed.Count > 0 ? proposed[^1].Time : null) ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(_timeProvider.GetUtcNow());
+                var announcement = JobTransitions.Registered(registered, time);
+
+                // Before the final state change: watchers stop at a terminal state, and must have seen it by then.
+                proposed = proposed.Count > 0 && proposed[^1].PayloadCase == JobEvent.PayloadOneofCase.StateChange
+                    ? [.. proposed.Take(proposed.Count - 1), announcement, proposed[^1]]
+                    : [.. proposed, announcement];
+            }
+
+            var events = Number(job, proposed, current.LastEventSeq);
             using var command = Command(connection, transaction,
                 """
                 UPDATE jobs SET state = $state, owner = $owner, name = $name, priority = $priority, agent_id = $agent,
@@ -67,7 +84,7 @@ internal sealed partial class SqliteCoordinatorStore
             BindJob(command, job);
             command.ExecuteNonQuery();
             InsertEvents(connection, transaction, events);
-            return new JobUpdate(job, events);
+            return new JobUpdate(job, events) { Registered = registered };
         }, cancellationToken);
 
     public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)

@@ -60,6 +60,52 @@ internal static class SqliteSchema
                 capacity  BLOB    NOT NULL
             );
             """),
+        new(2, "model registry and dataset versions",
+            """
+            CREATE TABLE models (
+                name       TEXT    PRIMARY KEY,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+
+            CREATE TABLE model_versions (
+                model           TEXT    NOT NULL REFERENCES models (name),
+                version         INTEGER NOT NULL,
+                repository      TEXT    NOT NULL,
+                manifest_digest TEXT    NOT NULL,
+                onnx_digest     TEXT    NOT NULL,
+                onnx_bytes      INTEGER NOT NULL,
+                metrics         BLOB    NOT NULL,
+                lineage         BLOB    NOT NULL,
+                created_at      INTEGER NOT NULL,
+                job_id          TEXT    NULL UNIQUE,
+                PRIMARY KEY (model, version)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE model_aliases (
+                model      TEXT    NOT NULL,
+                alias      TEXT    NOT NULL,
+                version    INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (model, alias),
+                FOREIGN KEY (model, version) REFERENCES model_versions (model, version)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE dataset_versions (
+                name        TEXT    NOT NULL,
+                version     INTEGER NOT NULL,
+                digest      TEXT    NOT NULL,
+                repository  TEXT    NOT NULL,
+                files       BLOB    NOT NULL,
+                format      TEXT    NOT NULL,
+                train_count INTEGER NOT NULL,
+                test_count  INTEGER NOT NULL,
+                created_at  INTEGER NOT NULL,
+                PRIMARY KEY (name, version),
+                UNIQUE (name, digest)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_dataset_versions_digest ON dataset_versions (digest);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -3,12 +3,22 @@ using MlOps.Contracts;
 namespace MlOps.Coordinator.Storage;
 
 /// <summary>A job's next version and the events that explain the change (job id and seq are filled in by the store).</summary>
-public sealed record JobMutation(Job Updated, IReadOnlyList<JobEvent> Events);
+public sealed record JobMutation(Job Updated, IReadOnlyList<JobEvent> Events)
+{
+    /// <summary>
+    /// A model version to register in the same transaction (a job that succeeded with a model artifact). The store
+    /// numbers it, puts the number into the job's <c>result.model_version</c> and adds an event saying so.
+    /// </summary>
+    public ModelVersion? Registration { get; init; }
+}
 
 /// <summary>The job as stored after an update, and the events written with it (empty when nothing changed).</summary>
 public sealed record JobUpdate(Job Job, IReadOnlyList<JobEvent> Events)
 {
     public bool Changed => Events.Count > 0;
+
+    /// <summary>The model version registered with this update, if any.</summary>
+    public ModelVersion? Registered { get; init; }
 }
 
 /// <summary>A page request for <see cref="ICoordinatorStore.ListJobsAsync"/>. Empty <see cref="States"/> and

@@ -1,6 +1,7 @@
 using MlOps.Contracts;
 using MlOps.Core.Datasets;
 using MlOps.Core.Digests;
+using MlOps.Onnx;
 using MlOps.Training.Models;
 using MlOps.Training.Native;
 using static TorchSharp.torch;
@@ -9,13 +10,18 @@ namespace MlOps.Training;
 
 /// <summary>
 /// Trains a <see cref="ModelSpec"/> image classifier on an MNIST-format dataset with TorchSharp on the CPU, evaluates
-/// it after every epoch and saves the weights. Same request (spec, seed, threads, sample limits) on the same machine
-/// gives the same losses, accuracies and weights.
+/// it after every epoch, saves the weights and exports them as ONNX. Same request (spec, seed, threads, sample limits)
+/// on the same machine gives the same losses, accuracies, weights and ONNX bytes.
+/// A spec that ends in softmax is trained on the logits before it (cross-entropy takes logits; argmax, hence accuracy,
+/// is the same on either); the exported model includes the softmax.
 /// </summary>
 public sealed class Trainer(TimeProvider? timeProvider = null)
 {
     /// <summary>File name of the saved weights inside <see cref="TrainingRequest.OutputDirectory"/>.</summary>
     public const string WeightsFileName = "model.dat";
+
+    /// <summary>File name of the exported ONNX model inside <see cref="TrainingRequest.OutputDirectory"/>.</summary>
+    public const string OnnxFileName = "model.onnx";
 
     private const int EvalBatchSize = 1000;
 
@@ -31,6 +37,7 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
     /// <exception cref="DatasetException">A dataset file is missing or damaged (the file is named).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; checked between steps.</exception>
     /// <exception cref="TorchSharpLoadException">TorchSharp's native library could not be loaded.</exception>
+    /// <exception cref="OnnxExportException">The trained model could not be exported (names the layer or weight).</exception>
     public TrainingResult Train(TrainingRequest request, ITrainingObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -61,7 +68,7 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             lock (SeedGate)
             {
                 manual_seed(request.Seed);
-                built = ModelBuilder.Build(request.Model);
+                built = ModelBuilder.Build(request.Model, ModelOutput.Logits);
             }
 
             using var model = built;
@@ -74,7 +81,14 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             var digest = Sha256Digest.OfFile(weights);
             var bytes = new FileInfo(weights).Length;
             observer.OnLog($"weights saved to {weights} ({bytes} bytes, {digest})");
-            return new TrainingResult(metrics, weights, digest, bytes, _time.GetElapsedTime(started).TotalSeconds);
+
+            var exportStarted = _time.GetTimestamp();
+            var onnx = ModelExport.Write(model, request, digest);
+            var (onnxDigest, onnxBytes) = ModelExport.Describe(onnx);
+            var exportSeconds = _time.GetElapsedTime(exportStarted).TotalSeconds;
+            observer.OnLog($"ONNX model exported to {onnx} ({onnxBytes} bytes, {onnxDigest}) in {exportSeconds:F3} s");
+            return new TrainingResult(
+                metrics, weights, digest, bytes, _time.GetElapsedTime(started).TotalSeconds, onnx, onnxDigest, onnxBytes, exportSeconds);
         }
         finally
         {
@@ -89,22 +103,7 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
     {
         Directory.CreateDirectory(outputDirectory);
         var path = Path.Combine(outputDirectory, WeightsFileName);
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            model.save(temp);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-
-            throw;
-        }
-
+        AtomicFile.Write(path, temp => model.save(temp));
         return path;
     }
 

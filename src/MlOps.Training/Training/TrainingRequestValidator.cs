@@ -1,6 +1,7 @@
 using MlOps.Contracts;
 using MlOps.Core.Datasets;
 using MlOps.Core.Jobs;
+using MlOps.Onnx;
 using MlOps.Training.Models;
 
 namespace MlOps.Training;
@@ -78,6 +79,8 @@ internal static class TrainingRequestValidator
             errors.Add(new FieldError(nameof(TrainingRequest.MaxTestSamples), $"must be at least 1 when set, got {request.MaxTestSamples}"));
         }
 
+        ValidateExport(request, errors);
+
         if (errors.Count > 0)
         {
             throw new ArgumentException($"invalid training request: {string.Join("; ", errors)}", nameof(request));
@@ -85,6 +88,39 @@ internal static class TrainingRequestValidator
 
         // Throws ArgumentException naming model.layers[i] for a bad model.
         ModelBuilder.Plan(request.Model!);
+    }
+
+    private static void ValidateExport(TrainingRequest request, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(request.ModelName))
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.ModelName), "is required"));
+        }
+
+        if (request.ModelVersion < 0)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.ModelVersion), $"must be 0 or more, got {request.ModelVersion}"));
+        }
+
+        if (request.ModelMetadata is null)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.ModelMetadata), "is required (may be empty)"));
+            return;
+        }
+
+        var owned = request.ModelMetadata.Keys
+            .Where(k => OnnxMetadataKeys.Reserved.Contains(k) || ModelExport.TrainerKeys.Contains(k))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (owned.Count > 0)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.ModelMetadata), $"may not set {string.Join(", ", owned)}: the trainer writes them"));
+        }
+
+        if (request.ModelMetadata.Any(p => string.IsNullOrEmpty(p.Key) || p.Value is null))
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.ModelMetadata), "keys must be non-empty and values non-null"));
+        }
     }
 
     /// <summary>The model must take one image and give one score per class.</summary>

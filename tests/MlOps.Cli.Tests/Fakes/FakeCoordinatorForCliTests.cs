@@ -10,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace MlOps.Cli.Tests.Fakes;
 
 /// <summary>
-/// TEST DOUBLE: a real Kestrel gRPC server on a dynamic loopback port (h2c), hosting the fake JobService and
-/// ClusterService in-process, so the CLI runs over a real channel exactly as against the coordinator.
+/// TEST DOUBLE: a real Kestrel gRPC server on a dynamic loopback port (h2c), hosting the fake JobService,
+/// ClusterService, ModelRegistry, DatasetService and ArtifactService in-process, so the CLI runs over a real channel exactly as against the coordinator.
 /// </summary>
 internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 {
@@ -29,6 +29,12 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 
     public FakeClusterServiceForCliTests Cluster => _app.Services.GetRequiredService<FakeClusterServiceForCliTests>();
 
+    public FakeModelRegistryForCliTests Models => _app.Services.GetRequiredService<FakeModelRegistryForCliTests>();
+
+    public FakeDatasetServiceForCliTests Datasets => _app.Services.GetRequiredService<FakeDatasetServiceForCliTests>();
+
+    public FakeArtifactServiceForCliTests Artifacts => _app.Services.GetRequiredService<FakeArtifactServiceForCliTests>();
+
     public static async Task<FakeCoordinatorForCliTests> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -38,9 +44,15 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<FakeJobServiceForCliTests>();
         builder.Services.AddSingleton<FakeClusterServiceForCliTests>();
+        builder.Services.AddSingleton<FakeModelRegistryForCliTests>();
+        builder.Services.AddSingleton<FakeDatasetServiceForCliTests>();
+        builder.Services.AddSingleton<FakeArtifactServiceForCliTests>();
         var app = builder.Build();
         app.MapGrpcService<FakeJobServiceForCliTests>();
         app.MapGrpcService<FakeClusterServiceForCliTests>();
+        app.MapGrpcService<FakeModelRegistryForCliTests>();
+        app.MapGrpcService<FakeDatasetServiceForCliTests>();
+        app.MapGrpcService<FakeArtifactServiceForCliTests>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeCoordinatorForCliTests(app, address);

@@ -1,10 +1,10 @@
-using MlOps.Testing;
 using Grpc.Core;
 using Grpc.Health.V1;
 using MlOps.Contracts;
 using MlOps.Coordinator.Api;
 using MlOps.Coordinator.Tests.Infrastructure;
 using MlOps.Coordinator.Tests.TestData;
+using MlOps.Testing;
 
 namespace MlOps.Coordinator.Tests.Hosting;
 
@@ -212,6 +212,16 @@ public sealed class CoordinatorHostTests : IDisposable
         Assert.Contains("; dataset.name: ", ex.Status.Detail);
         Assert.Contains("\"field\":\"dataset.name\"", ex.Trailers.GetValue(RpcErrors.FieldErrorsTrailer));
         Assert.Empty((await host.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs);
+    }
+
+    [Fact]
+    public async Task Start_BadArtifactsSection_FailsListingEveryProblem()
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            CoordinatorHost.StartAsync(DataDirectory, _dataset, "--Artifacts:Kind=registry", "--Artifacts:Url=http://registry.local:5000", "--Artifacts:Username=ci"));
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("Artifacts:Url", StringComparison.Ordinal) && f.Contains("Insecure"));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Artifacts:Username", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using MlOps.Artifacts;
 using MlOps.Contracts;
 using MlOps.Coordinator.Hosting;
 
@@ -21,6 +22,9 @@ internal sealed class CoordinatorHost : IAsyncDisposable
         Channel = GrpcChannel.ForAddress(address);
         Jobs = new JobService.JobServiceClient(Channel);
         Cluster = new ClusterService.ClusterServiceClient(Channel);
+        Artifacts = new ArtifactService.ArtifactServiceClient(Channel);
+        Models = new ModelRegistry.ModelRegistryClient(Channel);
+        Datasets = new DatasetService.DatasetServiceClient(Channel);
     }
 
     public string Address { get; }
@@ -30,6 +34,15 @@ internal sealed class CoordinatorHost : IAsyncDisposable
     public JobService.JobServiceClient Jobs { get; }
 
     public ClusterService.ClusterServiceClient Cluster { get; }
+
+    public ArtifactService.ArtifactServiceClient Artifacts { get; }
+
+    public ModelRegistry.ModelRegistryClient Models { get; }
+
+    public DatasetService.DatasetServiceClient Datasets { get; }
+
+    /// <summary>The coordinator's own artifact store (by default an OCI layout under the data directory).</summary>
+    public IArtifactStore Store => Services.GetRequiredService<IArtifactStore>();
 
     public IServiceProvider Services => _app.Services;
 
@@ -48,7 +61,16 @@ internal sealed class CoordinatorHost : IAsyncDisposable
         builder.AddCoordinator();
         var app = builder.Build();
         app.MapCoordinator();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<ListeningAnnouncer>().Addresses.Single();
         return new CoordinatorHost(app, address);
     }

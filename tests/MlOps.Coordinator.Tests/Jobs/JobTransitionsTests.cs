@@ -52,6 +52,32 @@ public sealed class JobTransitionsTests
     }
 
     [Fact]
+    public void Complete_SucceededWithRegistrationFailure_SucceedsWithSystemLogBeforeStateChange()
+    {
+        var completed = new JobCompleted { JobId = "j-1", Attempt = 1, Outcome = JobOutcome.Succeeded, Result = new JobResult() };
+
+        var mutation = JobTransitions.Complete("a1", completed, Now, ModelRegistrationPlan.Failed("manifest gone"))(OnAgent(JobState.Running));
+
+        Assert.Equal(JobState.Succeeded, mutation!.Updated.State);
+        Assert.Null(mutation.Registration);
+        Assert.Equal([JobEvent.PayloadOneofCase.Log, JobEvent.PayloadOneofCase.StateChange], mutation.Events.Select(e => e.PayloadCase));
+        Assert.Equal((LogStream.System, "model registration failed: manifest gone"), (mutation.Events[0].Log.Stream, mutation.Events[0].Log.Text));
+    }
+
+    [Theory]
+    [InlineData(JobOutcome.Succeeded, true)]
+    [InlineData(JobOutcome.Failed, false)]
+    public void Complete_WithDraft_RegistrationOnlyForSuccess(JobOutcome outcome, bool registers)
+    {
+        var completed = new JobCompleted { JobId = "j-1", Attempt = 1, Outcome = outcome, Result = new JobResult() };
+        var draft = new ModelVersion { Model = "tiny-mlp" };
+
+        var mutation = JobTransitions.Complete("a1", completed, Now, ModelRegistrationPlan.Register(draft))(OnAgent(JobState.Running));
+
+        Assert.Equal(registers, mutation!.Registration is not null);
+    }
+
+    [Fact]
     public void Complete_SucceededWithMetrics_ResultStoredAndFinalMetricsEventBeforeStateChange()
     {
         var result = new JobResult { WeightsUri = "file:///w" };

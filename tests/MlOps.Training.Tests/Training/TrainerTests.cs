@@ -80,7 +80,14 @@ public sealed class TrainerTests(SyntheticDatasetFixture dataset) : IClassFixtur
         Assert.Equal(new FileInfo(result.WeightsPath).Length, result.WeightsBytes);
         Assert.True(Sha256Digest.IsValid(result.WeightsDigest));
         Assert.Equal(Sha256Digest.OfFile(result.WeightsPath), result.WeightsDigest);
-        Assert.Equal([Trainer.WeightsFileName], Directory.GetFiles(_output.Path).Select(Path.GetFileName));
+        Assert.Equal(Path.Combine(_output.Path, Trainer.OnnxFileName), result.OnnxPath);
+        Assert.Equal(new FileInfo(result.OnnxPath).Length, result.OnnxBytes);
+        Assert.Equal(Sha256Digest.OfFile(result.OnnxPath), result.OnnxDigest);
+        Assert.True(result.ExportSeconds > 0);
+        Assert.True(result.ExportSeconds < result.TrainSeconds);
+        Assert.Equal(
+            [Trainer.WeightsFileName, Trainer.OnnxFileName],
+            Directory.GetFiles(_output.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -97,6 +104,7 @@ public sealed class TrainerTests(SyntheticDatasetFixture dataset) : IClassFixtur
         }
 
         Assert.Equal(a.WeightsDigest, b.WeightsDigest);
+        Assert.Equal(a.OnnxDigest, b.OnnxDigest);
     }
 
     [Fact]
@@ -108,6 +116,7 @@ public sealed class TrainerTests(SyntheticDatasetFixture dataset) : IClassFixtur
         var b = new Trainer().Train(Request(seed: 6, epochs: 1, output: other.Path), new RecordingObserver(), CancellationToken.None);
 
         Assert.NotEqual(a.WeightsDigest, b.WeightsDigest);
+        Assert.NotEqual(a.OnnxDigest, b.OnnxDigest);
         Assert.NotEqual(a.Metrics[TrainingMetrics.TrainLoss], b.Metrics[TrainingMetrics.TrainLoss]);
     }
 

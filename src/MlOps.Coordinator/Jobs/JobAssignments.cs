@@ -1,0 +1,54 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using MlOps.Contracts;
+using MlOps.Coordinator.Configuration;
+using MlOps.Coordinator.Datasets;
+using MlOps.Coordinator.Registry;
+using MlOps.Core.Digests;
+
+namespace MlOps.Coordinator.Jobs;
+
+/// <summary>
+/// Builds the assignment an agent receives for a job. A registered dataset version (its spec carries the version
+/// the submit pinned; catalog datasets take none) is named by repository, digest, name and version so the agent fetches
+/// and verifies it; a catalog dataset by its path on the node. Every job learns where to push its model
+/// (<c>models/&lt;spec name&gt;</c>) and the digest of its spec, which the model's lineage records.
+/// </summary>
+internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, DatasetCache cache)
+{
+    public JobAssignment For(Job job)
+    {
+        var dataset = job.Spec.Dataset ?? new DatasetRef();
+        var assignment = new JobAssignment
+        {
+            JobId = job.Id,
+            Attempt = job.Attempt,
+            Spec = job.Spec,
+            DatasetDigest = job.DatasetDigest,
+            ModelRepository = RegistryNames.ModelRepository(job.Spec.Name),
+            JobSpecDigest = SpecDigest(job.Spec),
+            DatasetName = dataset.Name,
+            DatasetVersion = dataset.Version,
+        };
+
+        if (IsRegistered(job))
+        {
+            assignment.DatasetRepository = RegistryNames.DatasetRepository(dataset.Name);
+            // Agents fetch by digest; the coordinator's verified copy is named too, for an agent on the same machine.
+            assignment.DatasetPath = cache.PathOf(job.DatasetDigest);
+        }
+        else
+        {
+            assignment.DatasetPath = catalog.Value.Entries.TryGetValue(dataset.Name, out var entry) ? entry.Path : "";
+        }
+
+        return assignment;
+    }
+
+    /// <summary>True when the job trains on a registered dataset version (the submit pinned its version number).</summary>
+    public static bool IsRegistered(Job job) =>
+        !string.IsNullOrEmpty(job.Spec?.Dataset?.Version) && Sha256Digest.IsValid(job.DatasetDigest);
+
+    /// <summary>SHA-256 of the spec's protobuf bytes as stored (owner and pinned dataset included), <c>sha256:&lt;hex&gt;</c>.</summary>
+    public static string SpecDigest(JobSpec spec) => Sha256Digest.OfBytes(spec.ToByteArray());
+}
