@@ -79,7 +79,8 @@ public sealed class ModelRegistryTests
         // A consumer with only the registry's address pulls the same bytes.
         using var direct = ArtifactStoreFactory.CreateRegistry(new ArtifactStoreOptions { Kind = ArtifactStoreOptions.RegistryKind, Url = registry.Url, Insecure = true });
         using var pulled = new TempDirectory("mlops-pull");
-        var model = await direct.PullModelAsync(v1.Repository, "v1", pulled.Combine("model"));
+        // By digest: the registry's record of the version. (The coordinator also tags it v1, just after the commit.)
+        var model = await direct.PullModelAsync(v1.Repository, v1.ManifestDigest, pulled.Combine("model"));
         Assert.Equal(v1.ManifestDigest, model.ManifestDigest);
         Assert.Equal(v1.OnnxDigest, Sha256Digest.OfFile(model.OnnxPath));
         Assert.Equal(v1.Metrics["test_accuracy"], OnnxEvaluation.TestAccuracy(model.OnnxPath, cluster.DatasetPath));
