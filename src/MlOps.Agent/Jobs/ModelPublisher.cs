@@ -46,6 +46,7 @@ internal sealed class ModelPublisher(IArtifactStore store)
                 OnnxRuntimeVersion = Metadata("OnnxRuntimeVersion"),
                 OnnxDigest = NullIfEmpty(result.OnnxDigest),
                 Opset = (int)MlOps.Onnx.OnnxFormat.Opset,
+                IrVersion = (int)MlOps.Onnx.OnnxFormat.IrVersion,
             })
         {
             Name = spec.Name,

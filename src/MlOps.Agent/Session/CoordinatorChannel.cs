@@ -19,9 +19,9 @@ internal sealed class CoordinatorChannel : IDisposable
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 EnableMultipleHttp2Connections = true,
             },
-            // Artifact chunks are 1 MiB; leave room for the envelope.
-            MaxReceiveMessageSize = 4 * 1024 * 1024,
-            MaxSendMessageSize = 4 * 1024 * 1024,
+            // Artifact chunks are 1 MiB and manifests up to 4 MiB; the coordinator's artifact service accepts 8 MiB.
+            MaxReceiveMessageSize = 8 * 1024 * 1024,
+            MaxSendMessageSize = 8 * 1024 * 1024,
         });
     }
 

@@ -64,4 +64,7 @@ public sealed record ModelLineage
 
     /// <summary>ONNX opset the model was exported with.</summary>
     public int? Opset { get; init; }
+
+    /// <summary>ONNX IR version of the file.</summary>
+    public int? IrVersion { get; init; }
 }

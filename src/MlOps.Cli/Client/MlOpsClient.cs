@@ -41,6 +41,9 @@ public sealed class MlOpsClient : IDisposable
                 ConnectTimeout = options.ConnectTimeout,
                 EnableMultipleHttp2Connections = true,
             },
+            // Artifact chunks are 1 MiB and manifests up to 4 MiB; the coordinator's artifact service accepts 8 MiB.
+            MaxReceiveMessageSize = 8 * 1024 * 1024,
+            MaxSendMessageSize = 8 * 1024 * 1024,
         });
         _jobs = new JobService.JobServiceClient(_channel);
         _cluster = new ClusterService.ClusterServiceClient(_channel);

@@ -104,6 +104,7 @@ internal sealed class ModelRegistrar(IArtifactStore store, ILogger<ModelRegistra
                 OnnxruntimeVersion = recorded.OnnxRuntimeVersion ?? "",
                 OnnxDigest = onnx[0].Digest,
                 Opset = recorded.Opset ?? 0,
+                IrVersion = recorded.IrVersion ?? 0,
             },
         };
 
