@@ -37,6 +37,30 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task DataPushSubmitReproduce_RealCluster_ReproducesTheVersionExactly()
+    {
+        await using var cluster = new LocalCluster().WithTinyDataset();
+        await cluster.StartCoordinatorAsync();
+        await cluster.StartAgentAsync("a1");
+        var spec = Path.Combine(cluster.RootPath, "job.yaml");
+        await File.WriteAllTextAsync(spec, TinySpec.Replace("dataset: tiny", "dataset: tiny-data@1"));
+
+        await using var push = ServiceProcess.Start("mlops", BuiltBinaries.Cli, ["data", "push", "tiny-data", cluster.DatasetPath, "--coordinator", cluster.Address]);
+        Assert.True(await push.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, push.Output);
+        Assert.Contains("tiny-data@1", push.Output);
+        await using var submit = ServiceProcess.Start("mlops", BuiltBinaries.Cli, ["submit", spec, "--watch", "--coordinator", cluster.Address]);
+        Assert.True(await submit.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, $"{submit.Output}\n{cluster.Diagnostics()}");
+
+        await using var reproduce = ServiceProcess.Start("mlops", BuiltBinaries.Cli, ["reproduce", "cli-tiny:1", "--coordinator", cluster.Address]);
+        var exit = await reproduce.WaitForExitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(exit == 0, $"reproduce exited {exit}:\n{reproduce.Output}\n{cluster.Diagnostics()}");
+        Assert.Matches(@"(?m)^MATCH: cli-tiny:2 \(job j-[0-9a-z]+\) reproduces cli-tiny:1$", reproduce.Output);
+        var versions = await cluster.Models.ListModelVersionsAsync(new ListModelVersionsRequest { Model = "cli-tiny" });
+        Assert.Equal(versions.Versions[0].OnnxDigest, versions.Versions[1].OnnxDigest);
+    }
+
+    [Fact]
     public async Task Submit_UnknownKeyAndNegativeEpochs_ExitsTwoNamingFieldsAndStoresNothing()
     {
         await using var cluster = new LocalCluster().WithTinyDataset();
