@@ -1,0 +1,42 @@
+namespace MlOps.Serving.Models;
+
+/// <summary>Counters of one version, as Triton's ModelStatistics reports them (durations in nanoseconds).</summary>
+public sealed record ModelStatisticsSnapshot(
+    long InferenceCount, long ExecutionCount, long SuccessCount, long FailureCount,
+    long QueueNanoseconds, long ComputeNanoseconds, long LastInferenceUnixMilliseconds);
+
+/// <summary>A model version that can serve requests.</summary>
+public interface IServedModel
+{
+    ModelDescriptor Descriptor { get; }
+
+    /// <summary>True once the artifact is verified, the session created and a warm-up inference has run.</summary>
+    bool IsReady { get; }
+
+    /// <summary>Validates the request against <see cref="Descriptor"/> (throwing <see cref="InferenceException"/> with
+    /// <see cref="InferenceErrorKind.InvalidArgument"/> naming the problem) and runs it, batched with others.</summary>
+    ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken);
+
+    ModelStatisticsSnapshot Statistics { get; }
+}
+
+/// <summary>The state of one version in the repository index.</summary>
+public sealed record ModelIndexEntry(string Name, string Version, string State, string Reason);
+
+/// <summary>
+/// The models a serving process holds: several versions of several models side by side. The protocol layers
+/// (gRPC and REST) only talk to this.
+/// </summary>
+public interface IModelRepository
+{
+    /// <summary>Every version known to the repository, loaded or not, with its state (READY, LOADING, UNAVAILABLE).</summary>
+    IReadOnlyList<ModelIndexEntry> Index();
+
+    /// <summary>A version by name and version; a null or empty version means the newest ready one.</summary>
+    bool TryGet(string name, string? version, out IServedModel model);
+
+    /// <summary>Loads (or reloads) a model the repository knows how to find; errors name the model.</summary>
+    Task LoadAsync(string name, CancellationToken cancellationToken);
+
+    Task UnloadAsync(string name, CancellationToken cancellationToken);
+}

@@ -1,0 +1,14 @@
+namespace MlOps.Serving.Models;
+
+/// <summary>A declared input or output: name, Open Inference Protocol datatype, shape with -1 for dynamic dimensions.</summary>
+public sealed record TensorSpec(string Name, string DataType, long[] Shape);
+
+/// <summary>What a loaded model version is, for metadata, config and validation.</summary>
+public sealed record ModelDescriptor(string Name, string Version, IReadOnlyList<TensorSpec> Inputs, IReadOnlyList<TensorSpec> Outputs)
+{
+    /// <summary>Platform string reported in metadata and config.</summary>
+    public string Platform { get; init; } = "onnxruntime_onnx";
+
+    /// <summary>Largest batch the version accepts in one request (the batcher's maximum); 0 means no batching.</summary>
+    public int MaxBatchSize { get; init; }
+}
