@@ -1,0 +1,76 @@
+using MlOps.Serving.Hosting.Batching;
+
+namespace MlOps.Serving.Hosting;
+
+/// <summary>Which ONNX Runtime execution provider a version should run on.</summary>
+public enum ExecutionProviderPreference
+{
+    /// <summary>CUDA when this ONNX Runtime build offers it and it starts; otherwise CPU. The default.</summary>
+    Auto,
+
+    /// <summary>Always CPU.</summary>
+    Cpu,
+
+    /// <summary>Try CUDA even when the build does not list it; fall back to CPU (logged) when it cannot start.</summary>
+    Cuda,
+}
+
+/// <summary>
+/// How a model version's ONNX Runtime session and batcher are set up. Checked by <see cref="Validate"/>, which lists
+/// every problem at once.
+/// </summary>
+public sealed record OnnxModelVersionOptions
+{
+    /// <summary>Threads of the session's intra-op pool; 0 (default) = <see cref="Environment.ProcessorCount"/>.
+    /// One batch runs at a time per version, so it may use every core.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// Whether idle intra-op threads spin before sleeping (ORT's <c>session.intra_op.allow_spinning</c>). Default true
+    /// (ORT's default): lowest latency between back-to-back batches. Turn off when several busy versions share few cores.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
+    /// <summary>Default <see cref="ExecutionProviderPreference.Auto"/>.</summary>
+    public ExecutionProviderPreference ExecutionProvider { get; init; } = ExecutionProviderPreference.Auto;
+
+    /// <summary>CUDA device ordinal when CUDA is used; default 0.</summary>
+    public int CudaDeviceId { get; init; }
+
+    /// <summary>The version's dynamic batcher.</summary>
+    public DynamicBatcherOptions Batching { get; init; } = new();
+
+    /// <summary>The intra-op thread count actually used.</summary>
+    public int ResolvedIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+
+    /// <summary>Every problem with these options, each naming the property; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (IntraOpThreads < 0)
+        {
+            errors.Add($"{nameof(IntraOpThreads)} must be 0 (all cores) or more, got {IntraOpThreads}");
+        }
+
+        if (!Enum.IsDefined(ExecutionProvider))
+        {
+            errors.Add($"{nameof(ExecutionProvider)} must be Auto, Cpu or Cuda, got {ExecutionProvider}");
+        }
+
+        if (CudaDeviceId < 0)
+        {
+            errors.Add($"{nameof(CudaDeviceId)} must be 0 or more, got {CudaDeviceId}");
+        }
+
+        if (Batching is null)
+        {
+            errors.Add($"{nameof(Batching)} is required");
+        }
+        else
+        {
+            errors.AddRange(Batching.Validate().Select(e => $"{nameof(Batching)}.{e}"));
+        }
+
+        return errors;
+    }
+}
