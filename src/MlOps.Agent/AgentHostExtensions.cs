@@ -35,6 +35,7 @@ internal static class AgentHostExtensions
         builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
         builder.Services.AddSingleton<JobSupervisor>();
         builder.Services.AddHostedService<CoordinatorSession>();
+        builder.Services.AddHostedService<MlOps.Agent.Serving.ServingHost>();
 
         var dataDirectory = builder.Configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"];
         var logDirectory = Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? AgentOptions.DefaultDataDirectory() : dataDirectory, "logs");

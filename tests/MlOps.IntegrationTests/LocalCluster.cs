@@ -73,10 +73,15 @@ public sealed class LocalCluster : IAsyncDisposable
         }, TimeSpan.FromSeconds(60), () => "coordinator did not answer:\n" + Coordinator.Output);
     }
 
-    public async Task<ServiceProcess> StartAgentAsync(string id)
+    /// <summary>Starts an agent; with <paramref name="serving"/> it also serves models (gRPC and REST ports returned).</summary>
+    public async Task<ServiceProcess> StartAgentAsync(string id, (int Grpc, int Http)? serving = null)
     {
+        List<string> servingArgs = serving is { } ports
+            ? [$"--Agent:Serving:GrpcListen=http://127.0.0.1:{ports.Grpc}", $"--Agent:Serving:RestListen=http://127.0.0.1:{ports.Http}"]
+            : [];
         var agent = ServiceProcess.Start($"agent-{id}", BuiltBinaries.Agent,
         [
+            .. servingArgs,
             $"--Agent:CoordinatorAddress={Address}",
             $"--Agent:DataDirectory={_root.Combine("agents", id)}",
             $"--Agent:Id={id}",

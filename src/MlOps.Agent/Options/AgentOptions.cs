@@ -42,6 +42,9 @@ public sealed class AgentOptions
     [Range(1, 10_000)]
     public int LogBatchSize { get; set; } = 64;
 
+    /// <summary>Where this node serves models with the Open Inference Protocol; both empty (default) serves nothing.</summary>
+    public ServingEndpoints Serving { get; set; } = new();
+
     public static string DefaultDataDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
@@ -50,4 +53,16 @@ public sealed class AgentOptions
             : xdg;
         return Path.Combine(root, "mlops", "agent");
     }
+}
+
+/// <summary>Listen addresses of the agent's inference endpoints (Triton's usual ports are 8001 and 8000).</summary>
+public sealed class ServingEndpoints
+{
+    /// <summary>gRPC <c>inference.GRPCInferenceService</c> (HTTP/2 without TLS), e.g. <c>http://127.0.0.1:8001</c>.</summary>
+    public string GrpcListen { get; set; } = "";
+
+    /// <summary>REST <c>/v2/...</c> (HTTP/1.1), e.g. <c>http://127.0.0.1:8000</c>.</summary>
+    public string RestListen { get; set; } = "";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(GrpcListen) || !string.IsNullOrWhiteSpace(RestListen);
 }

@@ -41,6 +41,14 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
             errors.Add("Agent:CancelGracePeriod must not be negative");
         }
 
+        foreach (var (key, value) in new[] { ("GrpcListen", options.Serving.GrpcListen), ("RestListen", options.Serving.RestListen) })
+        {
+            if (!string.IsNullOrWhiteSpace(value) && !Serving.ListenAddress.TryParse(value, out _))
+            {
+                errors.Add($"Agent:Serving:{key} must be http://HOST:PORT with an IP address or localhost, got '{value}'");
+            }
+        }
+
         if (options.DefaultHeartbeatInterval <= TimeSpan.Zero)
         {
             errors.Add("Agent:DefaultHeartbeatInterval must be positive");
