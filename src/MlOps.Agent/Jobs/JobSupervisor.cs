@@ -59,6 +59,11 @@ internal sealed partial class JobSupervisor(
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
+            if (!_preparing.TryRemove(assignment.JobId, out _))
+            {
+                return; // Cancelled while fetching; the cancellation was already reported.
+            }
+
             LogDatasetFailed(assignment.JobId, assignment.DatasetRepository, assignment.DatasetDigest, ex.Message);
             outbox.Post(new AgentMessage
             {
@@ -77,12 +82,12 @@ internal sealed partial class JobSupervisor(
         {
             return;
         }
-        finally
-        {
-            _preparing.TryRemove(assignment.JobId, out _);
-        }
 
-        StartProcess(assignment);
+        // Whoever removes the entry owns the outcome: a cancel that came during the fetch removed it already.
+        if (_preparing.TryRemove(assignment.JobId, out _))
+        {
+            StartProcess(assignment);
+        }
     }
 
     private void StartProcess(JobAssignment assignment)
@@ -130,6 +135,17 @@ internal sealed partial class JobSupervisor(
 
     public void Cancel(string jobId, int attempt, string reason)
     {
+        if (_preparing.TryGetValue(jobId, out var preparing) && (attempt == 0 || preparing == attempt) &&
+            _preparing.TryRemove(new KeyValuePair<string, int>(jobId, preparing)))
+        {
+            LogCancelling(jobId, preparing, reason);
+            outbox.Post(new AgentMessage
+            {
+                Completed = new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Cancelled, Message = "cancelled while fetching its dataset" },
+            });
+            return;
+        }
+
         if (_running.TryGetValue(jobId, out var process) && (attempt == 0 || process.Attempt == attempt))
         {
             LogCancelling(jobId, process.Attempt, reason);
