@@ -20,7 +20,7 @@ using MlOps.Serving.Protos;
 namespace MlOps.ServingBench;
 
 /// <summary>Options of the <c>served</c> command.</summary>
-internal sealed record ServedOptions(string[] Models, int Clients, double WarmupSeconds, double Seconds, double LatencySeconds, double DirectSeconds)
+internal sealed record ServedOptions(string[] Models, int Clients, double WarmupSeconds, double Seconds, double LatencySeconds, double DirectSeconds, bool Spinning = true)
 {
     public static ServedOptions? Parse(IEnumerable<string> args)
     {
@@ -39,6 +39,7 @@ internal sealed record ServedOptions(string[] Models, int Clients, double Warmup
                 "--seconds" => o with { Seconds = D() },
                 "--latency-seconds" => o with { LatencySeconds = D() },
                 "--direct-seconds" => o with { DirectSeconds = D() },
+                "--no-spinning" => o with { Spinning = false },
                 _ => null,
             };
             if (o is null)
@@ -64,7 +65,7 @@ internal static class ServedBenchmark
     public static async Task<int> RunAsync(ServedOptions options)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"served: {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; host defaults (intra-op threads = cores, spinning on, max batch 64, queue delay 0); {options.Clients} clients, {options.WarmupSeconds} s warm-up, {options.Seconds} s measured; latency {options.LatencySeconds} s; clients in a child process"));
+            $"served: {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; host defaults (intra-op threads = cores, spinning {(options.Spinning ? "on" : "off")}, max batch 64, queue delay 0); {options.Clients} clients, {options.WarmupSeconds} s warm-up, {options.Seconds} s measured; latency {options.LatencySeconds} s; clients in a child process"));
         var bench = new BenchOptions(options.Models, [1], Environment.ProcessorCount, options.DirectSeconds, options.Clients, [0], 0, true);
         foreach (var model in BenchModels.Load(bench))
         {
@@ -86,6 +87,7 @@ internal static class ServedBenchmark
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Configuration["Serving:Host:AllowSpinning"] = options.Spinning ? "true" : "false";
         builder.Services.AddModelHost();
         builder.Services.AddOpenInference();
         await using var app = builder.Build();
@@ -132,8 +134,8 @@ internal static class ServedBenchmark
             .Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.BatchSize} ({100.0 * b.Count / executions:F0}%)")));
 
         // In-process ORT with the host's session settings, after the server is gone (no competition for the cores).
-        var atFormed = Direct(model, mode, options.DirectSeconds);
-        var atOne = Direct(model, 1, options.DirectSeconds);
+        var atFormed = Direct(model, mode, options.DirectSeconds, options.Spinning);
+        var atOne = Direct(model, 1, options.DirectSeconds, options.Spinning);
 
         var servedRps = load.Requests / load.Seconds;
         var ortSps = mode * 1e6 / Stats.Median(atFormed.Latencies);
@@ -171,16 +173,16 @@ internal static class ServedBenchmark
     private sealed record DirectResult(List<double> Latencies, TimeSpan Cpu);
 
     /// <summary>One session with the host's settings, pre-created OrtValues, warm-up then timed calls; process CPU over the timed loop.</summary>
-    private static DirectResult Direct(BenchModel model, int batch, double seconds)
+    private static DirectResult Direct(BenchModel model, int batch, double seconds, bool spinning)
     {
-        using var sessionOptions = new SessionOptions
+        using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = Environment.ProcessorCount,
             InterOpNumThreads = 1,
         };
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
         using var session = new InferenceSession(model.Path, sessionOptions);
         var input = DirectBenchmark.Images(batch);
         var output = new float[batch * 10];

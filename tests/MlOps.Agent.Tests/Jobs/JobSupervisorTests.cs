@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using MlOps.Agent.Jobs;
+using MlOps.Agent.Options;
+using MlOps.Artifacts;
+using MlOps.Contracts;
+using MlOps.Testing;
+
+namespace MlOps.Agent.Tests.Jobs;
+
+public sealed class JobSupervisorTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("mlops-supervisor");
+
+    [Fact]
+    public async Task Cancel_WhileDatasetIsFetched_ReportsCancelledAndNeverStartsTheProcess()
+    {
+        var store = new StalledStoreForTests();
+        var outbox = new RecordingOutbox();
+        var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
+        await using var supervisor = new JobSupervisor(outbox, options, store, TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+        var assignment = new JobAssignment
+        {
+            JobId = "j-1",
+            Attempt = 1,
+            DatasetRepository = "datasets/tiny",
+            DatasetDigest = "sha256:" + new string('a', 64),
+            Spec = new JobSpec { Name = "tiny" },
+        };
+
+        supervisor.Start(assignment);
+        await store.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(supervisor.Running, r => r.JobId == "j-1");
+
+        supervisor.Cancel("j-1", 1, "test");
+        store.Release.SetException(new ArtifactStoreUnavailableException("released after the cancel"));
+        await Task.Delay(200);
+
+        var completed = Assert.Single(outbox.Messages, m => m.Completed is not null).Completed;
+        Assert.Equal(JobOutcome.Cancelled, completed.Outcome);
+        Assert.DoesNotContain(outbox.Messages, m => m.Started is not null);
+        Assert.Empty(supervisor.Running);
+    }
+
+    [Fact]
+    public async Task Start_DatasetFetchFails_ReportsFailedNamingTheDataset()
+    {
+        var store = new StalledStoreForTests();
+        var outbox = new RecordingOutbox();
+        var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
+        await using var supervisor = new JobSupervisor(outbox, options, store, TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+
+        supervisor.Start(new JobAssignment
+        {
+            JobId = "j-2",
+            Attempt = 1,
+            DatasetRepository = "datasets/tiny",
+            DatasetDigest = "sha256:" + new string('b', 64),
+            Spec = new JobSpec { Name = "tiny" },
+        });
+        await store.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        store.Release.SetException(new ArtifactCorruptException("datasets/tiny: blob is corrupt"));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!outbox.Messages.Any(m => m.Completed is not null) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var completed = Assert.Single(outbox.Messages, m => m.Completed is not null).Completed;
+        Assert.Equal(JobOutcome.Failed, completed.Outcome);
+        Assert.Contains("datasets/tiny", completed.Message);
+        Assert.Contains("corrupt", completed.Message);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>Test double: an artifact store whose manifest read waits until the test releases it.</summary>
+    private sealed class StalledStoreForTests : IArtifactStore
+    {
+        public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<ManifestContent> Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Location => "stalled";
+
+        public Task<ManifestContent> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
+        {
+            Asked.TrySetResult();
+            return Release.Task;
+        }
+
+        public Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<BlobDescriptor> PushBlobAsync(string repository, Stream content, string mediaType, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<string> PushManifestAsync(string repository, ReadOnlyMemory<byte> manifest, string mediaType, string? tag, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
