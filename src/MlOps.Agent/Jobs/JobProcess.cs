@@ -40,6 +40,9 @@ internal sealed class JobProcess : IAsyncDisposable
     /// <summary>The job's stdout and stderr as a file (also published with the model).</summary>
     public string LogPath { get; }
 
+    /// <summary>What the coordinator asked this process to run (spec, dataset, where to publish the model).</summary>
+    public JobAssignment Assignment => _assignment;
+
     public string JobId => _assignment.JobId;
 
     public int Attempt => _assignment.Attempt;

@@ -24,7 +24,6 @@ internal sealed partial class JobSupervisor(
     private readonly DatasetCache _datasets = new(Path.Combine(options.Value.DataDirectory, "datasets"), artifactStore);
     private readonly ModelPublisher _publisher = new(artifactStore);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<string, JobAssignment> _assignments = new();
 
     /// <summary>The attempts running now, for heartbeats and the hello after a reconnect.</summary>
     public IReadOnlyList<JobAttempt> Running =>
@@ -127,7 +126,6 @@ internal sealed partial class JobSupervisor(
         }
 
         _running[assignment.JobId] = process;
-        _assignments[assignment.JobId] = assignment;
         LogStarted(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         outbox.Post(new AgentMessage { Started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId } });
         _ = SuperviseAsync(process);
@@ -171,9 +169,9 @@ internal sealed partial class JobSupervisor(
             if (completed.Outcome == JobOutcome.Succeeded)
             {
                 var weightsPath = completed.Result.WeightsUri;
-                if (_assignments.TryGetValue(process.JobId, out var assignment) && !string.IsNullOrEmpty(assignment.ModelRepository))
+                if (!string.IsNullOrEmpty(process.Assignment.ModelRepository))
                 {
-                    await _publisher.PublishAsync(assignment, completed.Result, Path.GetDirectoryName(weightsPath)!, weightsPath, process.LogPath, _stopping.Token);
+                    await _publisher.PublishAsync(process.Assignment, completed.Result, Path.GetDirectoryName(weightsPath)!, weightsPath, process.LogPath, _stopping.Token);
                     LogPublished(process.JobId, completed.Result.ModelRepository, completed.Result.ModelManifestDigest);
                 }
 
@@ -199,7 +197,6 @@ internal sealed partial class JobSupervisor(
             flushTimer.Dispose();
             await flushing;
             _running.TryRemove(new KeyValuePair<string, JobProcess>(process.JobId, process));
-            _assignments.TryRemove(process.JobId, out _);
             await process.DisposeAsync();
         }
 

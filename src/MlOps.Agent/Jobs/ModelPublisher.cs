@@ -13,11 +13,6 @@ namespace MlOps.Agent.Jobs;
 /// </summary>
 internal sealed class ModelPublisher(IArtifactStore store)
 {
-    private static readonly IReadOnlySet<string> TimingMetrics = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "seconds_per_epoch", "samples_per_second", "epoch_seconds", "train_seconds",
-    };
-
     /// <summary>Pushes the model and fills the result's model fields. <paramref name="outputDirectory"/> holds
     /// <c>model.onnx</c>; <paramref name="weightsPath"/> and <paramref name="logPath"/> become extra layers.</summary>
     public async Task PublishAsync(JobAssignment assignment, JobResult result, string outputDirectory, string weightsPath, string? logPath,
@@ -32,7 +27,7 @@ internal sealed class ModelPublisher(IArtifactStore store)
 
         var config = new ModelArtifactConfig(
             new ModelSignature([new TensorSignature("input", "float32", inputShape)], [new TensorSignature("output", "float32", outputShape)]),
-            result.Metrics.Where(m => !TimingMetrics.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value),
+            result.Metrics.Where(m => !MlOps.Core.Jobs.MetricNames.IsTiming(m.Key)).ToDictionary(m => m.Key, m => m.Value),
             new ModelLineage
             {
                 DatasetName = NullIfEmpty(assignment.DatasetName) ?? spec.Dataset.Name,

@@ -23,14 +23,8 @@ internal sealed record CheckRow(string Name, string? RecordedText, string? Repro
 /// </summary>
 internal static class ReproductionCheck
 {
-    private static readonly HashSet<string> TimingMetrics = new(StringComparer.Ordinal)
-    {
-        "seconds_per_epoch", "samples_per_second", "epoch_seconds", "train_seconds",
-    };
-
-    /// <summary>Wall-clock measurements: the names above and any name ending in <c>_seconds</c> or <c>_per_second</c>.</summary>
-    public static bool IsTiming(string metric) =>
-        TimingMetrics.Contains(metric) || metric.EndsWith("_seconds", StringComparison.Ordinal) || metric.EndsWith("_per_second", StringComparison.Ordinal);
+    /// <summary>Wall-clock measurements (<see cref="Core.Jobs.MetricNames.IsTiming"/>).</summary>
+    public static bool IsTiming(string metric) => Core.Jobs.MetricNames.IsTiming(metric);
 
     public static IReadOnlyList<CheckRow> Compare(
         string recordedDatasetDigest, string reproducedDatasetDigest,
