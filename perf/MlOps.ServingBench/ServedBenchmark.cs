@@ -15,7 +15,7 @@ using Microsoft.ML.OnnxRuntime;
 using MlOps.Serving.Hosting;
 using MlOps.Serving.Hosting.Repository;
 using MlOps.Serving.Protocol;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.ServingBench;
 

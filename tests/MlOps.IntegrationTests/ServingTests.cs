@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Grpc.Net.Client;
 using MlOps.Contracts;
 using MlOps.Core.Datasets;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Testing;
 
 namespace MlOps.IntegrationTests;

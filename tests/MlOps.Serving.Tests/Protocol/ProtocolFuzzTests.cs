@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Tests.Protocol.Support;
 using static MlOps.Serving.Tests.Protocol.Support.ProtocolRequests;
 

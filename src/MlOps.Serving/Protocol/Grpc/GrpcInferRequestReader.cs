@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol.Tensors;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Grpc;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using MlOps.Serving.Models;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Grpc;
 

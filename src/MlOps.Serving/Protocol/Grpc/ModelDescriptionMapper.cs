@@ -1,6 +1,6 @@
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol.Tensors;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Grpc;
 

@@ -1,5 +1,5 @@
 using MlOps.Serving.Models;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Grpc;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf.Collections;
 using MlOps.Serving.Models;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Rest;
 

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Tensors;
 

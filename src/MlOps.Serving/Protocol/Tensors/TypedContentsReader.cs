@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Tensors;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using MlOps.Serving.Models;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Tests.Protocol.Support;
 using static MlOps.Serving.Tests.Protocol.Support.ProtocolRequests;
 

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Tests.Protocol.Support;
 using static MlOps.Serving.Tests.Protocol.Support.ProtocolRequests;
 

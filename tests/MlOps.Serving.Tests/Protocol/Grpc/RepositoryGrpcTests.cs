@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Grpc.Health.V1;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Tests.Protocol.Support;
 using static MlOps.Serving.Tests.Protocol.Support.ProtocolRequests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Google.Protobuf;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Tests.Protocol.Support;
 

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Tests.Protocol.Support;
 

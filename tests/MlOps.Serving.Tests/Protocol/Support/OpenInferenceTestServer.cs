@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Testing;
 
 namespace MlOps.Serving.Tests.Protocol.Support;

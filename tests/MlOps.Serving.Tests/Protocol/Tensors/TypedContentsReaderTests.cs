@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol.Tensors;
-using MlOps.Serving.Protos;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Tests.Protocol.Support;
 
 namespace MlOps.Serving.Tests.Protocol.Tensors;
