@@ -34,8 +34,10 @@ internal static class AgentHostExtensions
         builder.Services.AddSingleton<AgentOutbox>();
         builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
         builder.Services.AddSingleton<JobSupervisor>();
-        builder.Services.AddHostedService<CoordinatorSession>();
+        builder.Services.AddSingleton<MlOps.Agent.Serving.ServingReconciler>();
+        // The serving host first: hosted services start in order, and the hello offers its bound endpoints.
         builder.Services.AddHostedService<MlOps.Agent.Serving.ServingHost>();
+        builder.Services.AddHostedService<CoordinatorSession>();
 
         var dataDirectory = builder.Configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"];
         var logDirectory = Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? AgentOptions.DefaultDataDirectory() : dataDirectory, "logs");

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using MlOps.Cli.Agents;
 using MlOps.Cli.Datasets;
+using MlOps.Cli.Deployments;
+using MlOps.Cli.Predicting;
 using MlOps.Cli.Jobs;
 using MlOps.Cli.LocalCluster;
 using MlOps.Cli.Models;
@@ -46,7 +48,7 @@ public static class CliApp
     public static RootCommand BuildRootCommand(CliEnvironment environment)
     {
         var shared = new SharedOptions(environment);
-        return new RootCommand("mlops: submit, watch and manage training jobs, datasets and models on an MLOps cluster")
+        return new RootCommand("mlops: train, register, deploy and call models on an MLOps cluster")
         {
             UpCommand.Create(environment),
             SubmitCommand.Create(environment, shared),
@@ -58,6 +60,12 @@ public static class CliApp
             DataCommand.Create(environment, shared),
             ModelCommand.Create(environment, shared),
             ReproduceCommand.Create(environment, shared),
+            DeployCommand.Create(environment, shared),
+            RolloutCommand.Create(environment, shared),
+            RollbackCommand.Create(environment, shared),
+            DeploymentsCommand.CreateList(environment, shared),
+            DeploymentsCommand.CreateDelete(environment, shared),
+            PredictCommand.Create(environment, shared),
         };
     }
 

@@ -39,13 +39,16 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public DatasetService.DatasetServiceClient Datasets => new(Channel);
 
+    public DeploymentService.DeploymentServiceClient Deployments => new(Channel);
+
     /// <summary>The coordinator's artifact store as agents and the CLI see it.</summary>
     public MlOps.Artifacts.IArtifactStore Artifacts => new MlOps.Client.Artifacts.CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(Channel), Address);
 
     /// <summary>Extra coordinator arguments (e.g. an artifact registry) for the next start.</summary>
     public List<string> CoordinatorArguments { get; } = [];
 
-    private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Address);
+    /// <summary>The channel to the coordinator (for clients such as the inference client).</summary>
+    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Address);
 
     /// <summary>Writes the tiny dataset (registered in the catalog as <c>tiny</c>).</summary>
     public LocalCluster WithTinyDataset(int trainCount = 1000, int testCount = 200)
@@ -63,6 +66,7 @@ public sealed class LocalCluster : IAsyncDisposable
             "--Coordinator:LeaseDuration=00:00:03",
             "--Coordinator:HeartbeatInterval=00:00:01",
             "--Coordinator:SchedulerInterval=00:00:01",
+            "--Coordinator:DeploymentInterval=00:00:00.500",
             $"--Datasets:tiny:Path={DatasetPath}",
             .. CoordinatorArguments,
         ]);
@@ -88,6 +92,7 @@ public sealed class LocalCluster : IAsyncDisposable
             "--Agent:ReconnectMinDelay=00:00:00.200",
             "--Agent:ReconnectMaxDelay=00:00:02",
             "--Agent:CancelGracePeriod=00:00:03",
+            "--Agent:Serving:DrainDelay=00:00:01",
         ]);
         _agents[id] = agent;
         await Eventually.Async(async () =>

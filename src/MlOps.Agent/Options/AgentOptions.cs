@@ -42,6 +42,10 @@ public sealed class AgentOptions
     [Range(1, 10_000)]
     public int LogBatchSize { get; set; } = 64;
 
+    /// <summary>Labels deployments select this node by (<c>Agent:Labels:zone=lab-2</c>); the coordinator adds
+    /// <c>agent</c>, <c>host</c> and <c>gpu</c> itself. Default: none.</summary>
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Where this node serves models with the Open Inference Protocol; both empty (default) serves nothing.</summary>
     public ServingEndpoints Serving { get; set; } = new();
 
@@ -63,6 +67,17 @@ public sealed class ServingEndpoints
 
     /// <summary>REST <c>/v2/...</c> (HTTP/1.1), e.g. <c>http://127.0.0.1:8000</c>.</summary>
     public string RestListen { get; set; } = "";
+
+    /// <summary>Address clients are told to use for gRPC when it differs from the listen address (NAT, a listen
+    /// address of 0.0.0.0). Default: the listen address, with 0.0.0.0 replaced by the host name.</summary>
+    public string GrpcAdvertise { get; set; } = "";
+
+    /// <summary>As <see cref="GrpcAdvertise"/>, for REST.</summary>
+    public string RestAdvertise { get; set; } = "";
+
+    /// <summary>How long a version that left its deployment keeps serving requests already routed to it before it is
+    /// unloaded. Default 2 s.</summary>
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(GrpcListen) || !string.IsNullOrWhiteSpace(RestListen);
 }

@@ -49,6 +49,27 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
             }
         }
 
+        foreach (var (key, value) in new[] { ("GrpcAdvertise", options.Serving.GrpcAdvertise), ("RestAdvertise", options.Serving.RestAdvertise) })
+        {
+            if (!string.IsNullOrWhiteSpace(value) && !(Uri.TryCreate(value, UriKind.Absolute, out var advertised) && advertised.Scheme == "http"))
+            {
+                errors.Add($"Agent:Serving:{key} must be an http://HOST:PORT address, got '{value}'");
+            }
+        }
+
+        if (options.Serving.DrainDelay < TimeSpan.Zero)
+        {
+            errors.Add("Agent:Serving:DrainDelay must not be negative");
+        }
+
+        foreach (var (key, value) in options.Labels)
+        {
+            if (!LabelRule.IsMatch(key) || value is null || value.Length > 63)
+            {
+                errors.Add($"Agent:Labels:{key} must have a key of 1-63 letters, digits, '.', '_', '-' or '/' and a value of at most 63 characters");
+            }
+        }
+
         if (options.DefaultHeartbeatInterval <= TimeSpan.Zero)
         {
             errors.Add("Agent:DefaultHeartbeatInterval must be positive");
@@ -56,4 +77,7 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static readonly System.Text.RegularExpressions.Regex LabelRule =
+        new("^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 }

@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +29,7 @@ internal sealed partial class ServingHost(
     IOptions<AgentOptions> options,
     IArtifactStore store,
     CoordinatorChannel coordinator,
+    ServingReconciler reconciler,
     ILogger<ServingHost> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -38,22 +43,33 @@ internal sealed partial class ServingHost(
             return;
         }
 
+        var grpcEndPoint = Concrete(settings.Serving.GrpcListen);
+        var restEndPoint = Concrete(settings.Serving.RestListen);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, settings.Serving.GrpcListen, HttpProtocols.Http2);
-            Listen(kestrel, settings.Serving.RestListen, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, grpcEndPoint, HttpProtocols.Http2);
+            Listen(kestrel, restEndPoint, HttpProtocols.Http1AndHttp2);
         });
         builder.Services.AddModelHost();
         builder.Services.AddOpenInference(o => o.ServerName = "mlops-agent");
 
         _app = builder.Build();
-        var loader = new RegistryModelLoader(new ModelRegistry.ModelRegistryClient(coordinator.Channel), store, Path.Combine(settings.DataDirectory, "models"));
-        _app.Services.GetRequiredService<ModelRepository>().UseLoader(loader.LoadAsync);
+        var cache = new ModelCache(store, Path.Combine(settings.DataDirectory, "models"));
+        var loader = new RegistryModelLoader(new ModelRegistry.ModelRegistryClient(coordinator.Channel), cache);
+        var repository = _app.Services.GetRequiredService<ModelRepository>();
+        repository.UseLoader(loader.LoadAsync);
         _app.MapOpenInference();
         await _app.StartAsync(cancellationToken);
-        LogServing(settings.Serving.GrpcListen, settings.Serving.RestListen);
+
+        var addresses = new ServingAddresses
+        {
+            GrpcAddress = Advertised(settings.Serving.GrpcAdvertise, grpcEndPoint),
+            RestAddress = Advertised(settings.Serving.RestAdvertise, restEndPoint),
+        };
+        reconciler.Attach(repository, cache, addresses);
+        LogServing(addresses.GrpcAddress, addresses.RestAddress);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -72,9 +88,52 @@ internal sealed partial class ServingHost(
         }
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string address, HttpProtocols protocols)
+    /// <summary>
+    /// What clients are told: the configured advertise address, else the listen address (its port already concrete)
+    /// with a wildcard host replaced by this machine's name.
+    /// </summary>
+    private static string Advertised(string advertise, IPEndPoint? endPoint)
     {
-        if (!string.IsNullOrWhiteSpace(address) && ListenAddress.TryParse(address, out var endPoint))
+        if (!string.IsNullOrWhiteSpace(advertise))
+        {
+            return advertise.TrimEnd('/');
+        }
+
+        if (endPoint is null)
+        {
+            return "";
+        }
+
+        var host = endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
+            ? Environment.MachineName
+            : endPoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString();
+        return $"http://{host}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>The configured listen address with port 0 replaced by a free port, so the advertised address is known
+    /// before Kestrel binds (Kestrel does not say which of its bound addresses is the gRPC one).</summary>
+    private static IPEndPoint? Concrete(string address)
+    {
+        if (string.IsNullOrWhiteSpace(address) || !ListenAddress.TryParse(address, out var endPoint))
+        {
+            return null;
+        }
+
+        if (endPoint.Port != 0)
+        {
+            return endPoint;
+        }
+
+        using var probe = new TcpListener(endPoint);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return new IPEndPoint(endPoint.Address, port);
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, IPEndPoint? endPoint, HttpProtocols protocols)
+    {
+        if (endPoint is not null)
         {
             kestrel.Listen(endPoint, listen => listen.Protocols = protocols);
         }

@@ -18,6 +18,7 @@ internal sealed partial class CoordinatorSession(
     CoordinatorChannel coordinator,
     AgentOutbox outbox,
     JobSupervisor jobs,
+    MlOps.Agent.Serving.ServingReconciler serving,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<CoordinatorSession> logger) : BackgroundService
@@ -83,6 +84,12 @@ internal sealed partial class CoordinatorSession(
             Version = typeof(CoordinatorSession).Assembly.GetName().Version?.ToString() ?? "",
         };
         hello.Running.AddRange(jobs.Running);
+        hello.Labels.Add(settings.Labels);
+        if (serving.Addresses is { } addresses)
+        {
+            hello.Serving = addresses;
+        }
+
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, sessionCts.Token);
 
         if (!await call.ResponseStream.MoveNext(sessionCts.Token) || call.ResponseStream.Current.KindCase != CoordinatorMessage.KindOneofCase.Welcome)
@@ -94,6 +101,7 @@ internal sealed partial class CoordinatorSession(
         var heartbeat = welcome.HeartbeatInterval?.ToTimeSpan() is { } h && h > TimeSpan.Zero ? h : settings.DefaultHeartbeatInterval;
         backoff.Reset();
         LogConnected(settings.CoordinatorAddress, heartbeat.TotalSeconds);
+        outbox.Post(new AgentMessage { Serving = serving.Status() });
 
         using var writer = new SerializedWriter(call.RequestStream);
         using var loopsCts = CancellationTokenSource.CreateLinkedTokenSource(sessionCts.Token, stoppingToken);
@@ -135,6 +143,9 @@ internal sealed partial class CoordinatorSession(
                 break;
             case CoordinatorMessage.KindOneofCase.Cancellation:
                 jobs.Cancel(message.Cancellation.JobId, message.Cancellation.Attempt, message.Cancellation.Reason);
+                break;
+            case CoordinatorMessage.KindOneofCase.Serving:
+                serving.Apply(message.Serving);
                 break;
             case CoordinatorMessage.KindOneofCase.Welcome:
                 break;

@@ -26,6 +26,7 @@ public sealed class MlOpsClient : IDisposable
     private readonly ClusterService.ClusterServiceClient _cluster;
     private readonly ModelRegistry.ModelRegistryClient _models;
     private readonly DatasetService.DatasetServiceClient _datasets;
+    private readonly DeploymentService.DeploymentServiceClient _deployments;
     private readonly Metadata _headers;
     private readonly TimeSpan _callTimeout;
 
@@ -49,6 +50,7 @@ public sealed class MlOpsClient : IDisposable
         _cluster = new ClusterService.ClusterServiceClient(_channel);
         _models = new ModelRegistry.ModelRegistryClient(_channel);
         _datasets = new DatasetService.DatasetServiceClient(_channel);
+        _deployments = new DeploymentService.DeploymentServiceClient(_channel);
 
         // The store makes its own calls (streams without a deadline: a dataset may take minutes); the interceptor
         // adds the user header to each of them.
@@ -117,6 +119,32 @@ public sealed class MlOpsClient : IDisposable
 
     public Task<DatasetVersion> GetDatasetVersionAsync(string reference, CancellationToken cancellationToken) =>
         CallAsync(o => _datasets.GetDatasetVersionAsync(new GetDatasetVersionRequest { Reference = reference }, o).ResponseAsync, cancellationToken);
+
+    public Task<Deployment> DeployAsync(DeploymentSpec spec, CancellationToken cancellationToken) =>
+        CallAsync(o => _deployments.DeployAsync(new DeployRequest { Spec = spec }, o).ResponseAsync, cancellationToken);
+
+    public Task<Deployment> RollbackAsync(string name, int toRevision, CancellationToken cancellationToken) =>
+        CallAsync(o => _deployments.RollbackAsync(new RollbackRequest { Name = name, ToRevision = toRevision }, o).ResponseAsync, cancellationToken);
+
+    public Task<Deployment> GetDeploymentAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync(o => _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = name }, o).ResponseAsync, cancellationToken);
+
+    public async Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellationToken) =>
+        (await CallAsync(o => _deployments.ListDeploymentsAsync(new ListDeploymentsRequest(), o).ResponseAsync, cancellationToken)).Deployments;
+
+    public Task<DeleteDeploymentResponse> DeleteDeploymentAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync(o => _deployments.DeleteDeploymentAsync(new DeleteDeploymentRequest { Name = name }, o).ResponseAsync, cancellationToken);
+
+    /// <summary>An inference client that finds the deployment's replicas through this coordinator connection.</summary>
+    public MlOps.Client.Inference.InferenceClient CreateInferenceClient() => new(_channel.Intercept(metadata =>
+    {
+        foreach (var entry in _headers)
+        {
+            metadata.Add(entry);
+        }
+
+        return metadata;
+    }));
 
     /// <summary>
     /// The job's events with <c>seq &gt; fromSeq</c> until the server ends the stream. No deadline: a job may

@@ -21,7 +21,10 @@ internal sealed class LocalClusterRunner(UpSettings settings, CliEnvironment env
         var setsid = ChildCommand.FindSetsid(environment);
         var coordinatorCommand = Command(ClusterBinary.Coordinator, settings.CoordinatorPath, settings.CoordinatorArguments(), setsid);
         var agentCommand = Command(ClusterBinary.Agent, settings.AgentPath, settings.AgentArguments(), setsid);
-        EnsurePortFree(settings.Port);
+        EnsurePortFree(settings.Port, "--port");
+        EnsurePortFree(settings.GrpcPort, "--grpc-port");
+        EnsurePortFree(settings.RestPort, "--rest-port");
+
         Directory.CreateDirectory(settings.CoordinatorDataDirectory);
         Directory.CreateDirectory(settings.AgentDataDirectory);
 
@@ -41,6 +44,10 @@ internal sealed class LocalClusterRunner(UpSettings settings, CliEnvironment env
             _output.Note($"started agent (pid {agent.Id}): {agentCommand}");
             await WaitAsync(client, ClusterReadiness.AgentConnected(settings.AgentId), [coordinator, agent], $"agent '{settings.AgentId}' to connect", startup.Token, stop);
             _output.Note($"cluster ready: coordinator {settings.CoordinatorAddress}, agent '{settings.AgentId}'; press Ctrl-C to stop");
+            if (settings.GrpcPort != 0 || settings.RestPort != 0)
+            {
+                _output.Note($"inference (Open Inference Protocol): gRPC {Shown(settings.InferenceGrpcAddress)}, REST {Shown(settings.InferenceRestAddress)}; 'mlops deploy MODEL' serves a model there");
+            }
 
             var stopped = Task.Delay(Timeout.InfiniteTimeSpan, environment.Time, stop);
             var first = await Task.WhenAny(stopped, coordinator.Exited, agent.Exited);
@@ -61,6 +68,8 @@ internal sealed class LocalClusterRunner(UpSettings settings, CliEnvironment env
             await StopAsync(agent, coordinator);
         }
     }
+
+    private static string Shown(string address) => address.Length == 0 ? "off" : address;
 
     private ChildCommand Command(ClusterBinary binary, string? option, IReadOnlyList<string> arguments, string? setsid) =>
         ChildCommand.For(BinaryLocator.Locate(binary, option, environment), arguments, environment.ProcessPath).InOwnSession(setsid);
@@ -116,8 +125,13 @@ internal sealed class LocalClusterRunner(UpSettings settings, CliEnvironment env
     }
 
     /// <summary>Another coordinator on the port would answer our readiness checks, so refuse before starting.</summary>
-    private static void EnsurePortFree(int port)
+    private static void EnsurePortFree(int port, string option)
     {
+        if (port == 0)
+        {
+            return;
+        }
+
         try
         {
             using var probe = new TcpListener(IPAddress.Loopback, port);
@@ -126,7 +140,7 @@ internal sealed class LocalClusterRunner(UpSettings settings, CliEnvironment env
         }
         catch (SocketException ex)
         {
-            throw new CliException(ExitCodes.Error, $"port {port} on 127.0.0.1 is taken ({ex.SocketErrorCode}); is a cluster already running? Choose another with --port");
+            throw new CliException(ExitCodes.Error, $"port {port} on 127.0.0.1 is taken ({ex.SocketErrorCode}); is a cluster already running? Choose another with {option}");
         }
     }
 }

@@ -25,6 +25,29 @@ internal static class UpCommand
                 result.AddError("--port must be between 1 and 65535");
             }
         });
+        var grpcPort = new Option<int>("--grpc-port")
+        {
+            Description = "Port of the agent's inference gRPC endpoint on 127.0.0.1 (0: serve no models)",
+            HelpName = "N",
+            DefaultValueFactory = _ => UpSettings.DefaultGrpcPort,
+        };
+        var restPort = new Option<int>("--rest-port")
+        {
+            Description = "Port of the agent's inference REST endpoint and /metrics on 127.0.0.1 (0: off)",
+            HelpName = "N",
+            DefaultValueFactory = _ => UpSettings.DefaultRestPort,
+        };
+        foreach (var option in new[] { grpcPort, restPort })
+        {
+            option.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+                {
+                    result.AddError($"{option.Name} must be between 0 and 65535");
+                }
+            });
+        }
+
         var agentId = new Option<string>("--agent-id")
         {
             Description = "Id of the agent",
@@ -43,7 +66,7 @@ internal static class UpCommand
         };
         var command = new Command("up", "Run a coordinator and one agent on this machine until Ctrl-C")
         {
-            dataDir, port, agentId, coordinatorPath, agentPath,
+            dataDir, port, grpcPort, restPort, agentId, coordinatorPath, agentPath,
         };
         CommandAction.Set(command, environment, (parseResult, cancellationToken) =>
         {
@@ -51,6 +74,8 @@ internal static class UpCommand
             {
                 DataDirectory = DataDirectory.Resolve(parseResult.GetValue(dataDir), environment),
                 Port = parseResult.GetValue(port),
+                GrpcPort = parseResult.GetValue(grpcPort),
+                RestPort = parseResult.GetValue(restPort),
                 AgentId = parseResult.GetValue(agentId) ?? UpSettings.DefaultAgentId,
                 CoordinatorPath = parseResult.GetValue(coordinatorPath),
                 AgentPath = parseResult.GetValue(agentPath),

@@ -8,12 +8,26 @@ internal sealed record UpSettings
     public const int DefaultPort = 7070;
     public const string DefaultAgentId = "local";
 
+    /// <summary>Triton's usual inference ports.</summary>
+    public const int DefaultRestPort = 8000;
+    public const int DefaultGrpcPort = 8001;
+
     /// <summary>Root data directory; the coordinator gets <c>coordinator/</c> under it, the agent <c>agent/</c>.</summary>
     public required string DataDirectory { get; init; }
 
     public int Port { get; init; } = DefaultPort;
 
     public string AgentId { get; init; } = DefaultAgentId;
+
+    /// <summary>The agent's Open Inference Protocol gRPC port on 127.0.0.1; 0 serves no models.</summary>
+    public int GrpcPort { get; init; } = DefaultGrpcPort;
+
+    /// <summary>The agent's Open Inference Protocol REST port (and <c>/metrics</c>) on 127.0.0.1; 0 turns REST off.</summary>
+    public int RestPort { get; init; } = DefaultRestPort;
+
+    public string InferenceGrpcAddress => GrpcPort == 0 ? "" : "http://127.0.0.1:" + GrpcPort.ToString(CultureInfo.InvariantCulture);
+
+    public string InferenceRestAddress => RestPort == 0 ? "" : "http://127.0.0.1:" + RestPort.ToString(CultureInfo.InvariantCulture);
 
     /// <summary><c>--coordinator-path</c>, when given.</summary>
     public string? CoordinatorPath { get; init; }
@@ -45,5 +59,7 @@ internal sealed record UpSettings
         $"--Agent:CoordinatorAddress={CoordinatorAddress}",
         $"--Agent:DataDirectory={AgentDataDirectory}",
         $"--Agent:Id={AgentId}",
+        $"--Agent:Serving:GrpcListen={InferenceGrpcAddress}",
+        $"--Agent:Serving:RestListen={InferenceRestAddress}",
     ];
 }

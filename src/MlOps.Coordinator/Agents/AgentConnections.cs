@@ -21,6 +21,7 @@ internal sealed class AgentConnections(
     ICoordinatorStore store,
     AgentLossHandler loss,
     SchedulerSignal scheduler,
+    MlOps.Coordinator.Deployments.ServingFleet fleet,
     IOptions<CoordinatorOptions> options,
     ILogger<AgentConnections> logger)
 {
@@ -44,6 +45,7 @@ internal sealed class AgentConnections(
             var replaced = sessions.Replace(session);
             replaced?.Close($"replaced by a newer connection of agent {agentId}");
             await directory.ConnectedAsync(hello, cancellationToken);
+            fleet.Connected(hello);
             var capacity = hello.Capacity ?? new AgentCapacity();
             var gpus = capacity.Gpus.Count;
             AgentLog.Connected(logger, agentId, hello.Host, capacity.CpuCores, capacity.MemoryMb, gpus, hello.Running.Count, replaced is not null);
@@ -63,6 +65,7 @@ internal sealed class AgentConnections(
             }
 
             await directory.SetStatusAsync(session.AgentId, AgentStatus.Disconnected, CancellationToken.None);
+            fleet.Disconnected(session.AgentId);
             var leaseExpires = leases.ExpiresAt(session.AgentId);
             AgentLog.Disconnected(logger, session.AgentId, leaseExpires);
         }

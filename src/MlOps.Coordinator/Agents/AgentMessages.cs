@@ -17,6 +17,7 @@ internal sealed class AgentMessages(
     JobUpdater jobs,
     ICoordinatorStore store,
     ModelRegistrar registrar,
+    MlOps.Coordinator.Deployments.ServingFleet fleet,
     TimeProvider timeProvider,
     ILogger<AgentMessages> logger)
 {
@@ -50,6 +51,9 @@ internal sealed class AgentMessages(
                 break;
             case AgentMessage.KindOneofCase.Completed:
                 await CompleteAsync(agentId, message.Completed, now, cancellationToken);
+                break;
+            case AgentMessage.KindOneofCase.Serving:
+                fleet.Report(agentId, message.Serving);
                 break;
             case AgentMessage.KindOneofCase.Hello:
                 AgentLog.UnexpectedMessage(logger, agentId, "a second hello");

@@ -11,7 +11,8 @@ namespace MlOps.Coordinator.Api;
 /// aliases over them. The database is the source of truth for aliases; the artifact store carries only the
 /// immutable <c>v&lt;N&gt;</c> tags.
 /// </summary>
-internal sealed class ModelRegistryGrpcService(IRegistryStore store, ILogger<ModelRegistryGrpcService> logger) : ModelRegistry.ModelRegistryBase
+internal sealed class ModelRegistryGrpcService(IRegistryStore store, MlOps.Coordinator.Deployments.DeploymentSignal deployments,
+    ILogger<ModelRegistryGrpcService> logger) : ModelRegistry.ModelRegistryBase
 {
     public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
@@ -84,6 +85,7 @@ internal sealed class ModelRegistryGrpcService(IRegistryStore store, ILogger<Mod
             ?? RpcErrors.ThrowNotFound<ModelVersion>("version",
                 await DescribeMissingAsync(request.Model, $"has no version {request.Version}", context.CancellationToken));
         RegistryLog.AliasSet(logger, request.Model, request.Alias, request.Version);
+        deployments.Request(); // deployments that follow the alias roll now, not on the next beat
         return updated;
     }
 

@@ -37,6 +37,10 @@ public sealed class CoordinatorOptions
     /// <summary>How often the scheduler runs even when nothing triggered it. Default 2 s.</summary>
     public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often the deployment reconciler runs even when nothing triggered it (it also follows aliases
+    /// moved through the registry on this beat at the latest). Default 1 s.</summary>
+    public TimeSpan DeploymentInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How many stored events <c>WatchJob</c> reads from the database at a time while replaying. Default 500.</summary>
     public int MaxEventsPerWatchBatch { get; set; } = 500;
 

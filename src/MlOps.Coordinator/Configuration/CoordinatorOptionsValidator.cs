@@ -51,6 +51,11 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
             Error(nameof(options.SchedulerInterval), $"must be at least 10 ms, got {options.SchedulerInterval}");
         }
 
+        if (options.DeploymentInterval < TimeSpan.FromMilliseconds(10))
+        {
+            Error(nameof(options.DeploymentInterval), $"must be at least 10 ms, got {options.DeploymentInterval}");
+        }
+
         if (options.MaxEventsPerWatchBatch is < 1 or > 10_000)
         {
             Error(nameof(options.MaxEventsPerWatchBatch), $"must be between 1 and 10000, got {options.MaxEventsPerWatchBatch}");

@@ -13,6 +13,7 @@ public static class CoordinatorEndpointExtensions
         app.MapGrpcService<ArtifactGrpcService>();
         app.MapGrpcService<ModelRegistryGrpcService>();
         app.MapGrpcService<DatasetGrpcService>();
+        app.MapGrpcService<DeploymentGrpcService>();
         app.MapGrpcHealthChecksService();
         return app;
     }

@@ -93,6 +93,7 @@ public static class CoordinatorServiceExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SqliteCoordinatorStore>>()));
         services.TryAddSingleton<IRegistryStore>(sp => (IRegistryStore)sp.GetRequiredService<ICoordinatorStore>());
+        services.TryAddSingleton<IDeploymentStore>(sp => (IDeploymentStore)sp.GetRequiredService<ICoordinatorStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ArtifactStoreOptions>, ArtifactStoreOptionsSetup>());
         services.TryAddSingleton(sp => ArtifactStoreFactory.Create(
             sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
@@ -121,6 +122,11 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<AgentMessages>();
         services.TryAddSingleton<SnapshotSource>();
         services.TryAddSingleton<IPlacementPolicy, BestFitPlacementPolicy>();
+        services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentSignal>();
+        services.TryAddSingleton<MlOps.Coordinator.Deployments.ServingFleet>();
+        services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentTargets>();
+        services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentReconciler>();
+        services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentCommands>();
         services.TryAddSingleton<CoordinatorStartup>();
         services.TryAddSingleton<SchedulerLoop>();
         services.TryAddSingleton<LeaseMonitor>();
@@ -130,6 +136,7 @@ public static class CoordinatorServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CoordinatorStartup>());
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<LeaseMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Deployments.DeploymentReconciler>());
         services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
         return services;
     }

@@ -3,10 +3,10 @@ using System.Threading.Channels;
 namespace MlOps.Coordinator.Scheduling;
 
 /// <summary>
-/// Asks the scheduler loop for a pass (on submit, agent connect, job completion). Requests coalesce: any
-/// number of them before the loop wakes up cause one pass.
+/// Asks a background loop for a pass. Requests coalesce: any number of them before the loop wakes up cause one
+/// pass.
 /// </summary>
-public sealed class SchedulerSignal
+public abstract class CoalescingSignal
 {
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -29,3 +29,6 @@ public sealed class SchedulerSignal
         }
     }
 }
+
+/// <summary>Asks the scheduler loop for a pass (on submit, agent connect, job completion).</summary>
+public sealed class SchedulerSignal : CoalescingSignal;

@@ -106,6 +106,14 @@ internal static class SqliteSchema
             ) WITHOUT ROWID;
             CREATE INDEX ix_dataset_versions_digest ON dataset_versions (digest);
             """),
+        new(3, "deployments",
+            """
+            CREATE TABLE deployments (
+                name       TEXT    PRIMARY KEY,
+                record     BLOB    NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

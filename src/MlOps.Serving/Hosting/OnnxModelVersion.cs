@@ -26,6 +26,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
     private readonly DynamicBatcher _batcher;
     private readonly ModelStatistics _statistics;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly int _threads;
     private readonly TimeSpan _sessionTime;
     private readonly Lock _disposeLock = new();
@@ -37,6 +38,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
     {
         _session = session;
         _logger = logger;
+        _time = time;
         _threads = options.ResolvedIntraOpThreads;
         _sessionTime = sessionTime;
         _signature = OnnxSignature.Read(session, name, version);
@@ -50,6 +52,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
         Descriptor = new ModelDescriptor(name, version, [.. _signature.Inputs.Select(i => i.ToSpec())], [.. _signature.Outputs.Select(o => o.ToSpec())])
         {
             MaxBatchSize = maxBatch,
+            Parameters = ModelMetadata,
         };
 
         _statistics = new ModelStatistics(batching.MaxBatchSize, time);
@@ -63,6 +66,8 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
     public bool IsReady => Volatile.Read(ref _state) == Ready;
 
     public ModelStatisticsSnapshot Statistics => _statistics.Snapshot();
+
+    public InferenceMetricsSnapshot Metrics => _statistics.Metrics();
 
     /// <summary>Executions per formed batch size (rows), smallest first.</summary>
     public IReadOnlyList<BatchSizeCount> BatchStatistics => _statistics.BatchSizes();
@@ -201,6 +206,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
     public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var arrived = _time.GetTimestamp();
         var state = Volatile.Read(ref _state);
         if (state != Ready)
         {
@@ -215,11 +221,11 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
         }
         catch (InferenceException)
         {
-            _statistics.RecordFailure();
+            _statistics.RecordFailure(_time.GetElapsedTime(arrived));
             throw;
         }
 
-        return await _batcher.InferAsync(validated.Request, validated.Rows, cancellationToken);
+        return await _batcher.InferAsync(validated.Request, validated.Rows, arrived, cancellationToken);
     }
 
     /// <summary>Stops taking requests, completes every queued one, then releases the session (and its memory arena).

@@ -18,6 +18,10 @@ public interface IServedModel
     ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken);
 
     ModelStatisticsSnapshot Statistics { get; }
+
+    /// <summary>Latency and batch-size distributions for <c>/metrics</c>; <see cref="InferenceMetricsSnapshot.Empty"/>
+    /// for a model that keeps none.</summary>
+    InferenceMetricsSnapshot Metrics { get; }
 }
 
 /// <summary>The state of one version in the repository index.</summary>

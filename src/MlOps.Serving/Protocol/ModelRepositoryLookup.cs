@@ -43,6 +43,30 @@ internal static class ModelRepositoryLookup
         return model;
     }
 
+    /// <summary>
+    /// Runs <paramref name="request"/> on <paramref name="model"/> (found with <see cref="FindReady"/>). A request
+    /// that named no version and lost a race with an unload (its routed version began draining between the lookup
+    /// and the enqueue, as in a rollout) is routed again once, so a rollout drops nothing.
+    /// </summary>
+    public static async ValueTask<InferenceResponse> InferAsync(this IModelRepository repository, IServedModel model,
+        string name, string? version, InferenceRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await model.InferAsync(request, cancellationToken);
+        }
+        catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.Unavailable && NullIfEmpty(version) is null &&
+                                            !cancellationToken.IsCancellationRequested)
+        {
+            if (!repository.TryGet(name, null, out var next) || ReferenceEquals(next, model) || !next.IsReady)
+            {
+                throw;
+            }
+
+            return await next.InferAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>Readiness for the ready endpoints: false for an unknown model rather than an error.</summary>
     public static bool IsModelReady(this IModelRepository repository, string name, string? version)
     {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MlOps.Serving.Metrics;
 using MlOps.Serving.Protocol.Grpc;
 using MlOps.Serving.Protocol.Rest;
 
@@ -52,9 +53,10 @@ public static class OpenInferenceExtensions
     }
 
     /// <summary>
-    /// Maps <c>inference.GRPCInferenceService</c>, <c>grpc.health.v1.Health</c>, gRPC reflection and the REST API
-    /// (<see cref="OpenInferenceRestEndpoints.MapOpenInferenceRest"/>). gRPC needs an HTTP/2 endpoint; a host that
-    /// maps the gRPC health service itself must not call this as well.
+    /// Maps <c>inference.GRPCInferenceService</c>, <c>grpc.health.v1.Health</c>, gRPC reflection, the REST API
+    /// (<see cref="OpenInferenceRestEndpoints.MapOpenInferenceRest"/>) and the Prometheus metrics at <c>/metrics</c>
+    /// (<see cref="MetricsEndpoints.MapInferenceMetrics"/>). gRPC needs an HTTP/2 endpoint; a host that maps the
+    /// gRPC health service itself must not call this as well.
     /// </summary>
     public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder endpoints)
     {
@@ -64,6 +66,7 @@ public static class OpenInferenceExtensions
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         endpoints.MapOpenInferenceRest();
+        endpoints.MapInferenceMetrics();
         return endpoints;
     }
 }

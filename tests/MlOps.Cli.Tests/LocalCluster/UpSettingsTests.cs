@@ -12,8 +12,20 @@ public sealed class UpSettingsTests
 
         Assert.Equal(["--Coordinator:Listen=http://127.0.0.1:7070", "--Coordinator:DataDirectory=/data/mlops/coordinator"], settings.CoordinatorArguments());
         Assert.Equal(
-            ["--Agent:CoordinatorAddress=http://127.0.0.1:7070", "--Agent:DataDirectory=/data/mlops/agent", "--Agent:Id=local"],
+            [
+                "--Agent:CoordinatorAddress=http://127.0.0.1:7070", "--Agent:DataDirectory=/data/mlops/agent", "--Agent:Id=local",
+                "--Agent:Serving:GrpcListen=http://127.0.0.1:8001", "--Agent:Serving:RestListen=http://127.0.0.1:8000",
+            ],
             settings.AgentArguments());
+    }
+
+    [Fact]
+    public void Arguments_InferencePortsZero_AgentServesNothing()
+    {
+        var settings = new UpSettings { DataDirectory = "/d", GrpcPort = 0, RestPort = 0 };
+
+        Assert.Contains("--Agent:Serving:GrpcListen=", settings.AgentArguments());
+        Assert.Contains("--Agent:Serving:RestListen=", settings.AgentArguments());
     }
 
     [Fact]

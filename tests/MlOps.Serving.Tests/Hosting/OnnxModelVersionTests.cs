@@ -36,6 +36,26 @@ public sealed class OnnxModelVersionTests : IDisposable
         Assert.True(model.WarmUpTime > TimeSpan.Zero);
     }
 
+    [Fact]
+    public async Task LoadAsync_MetadataProps_DescriptorParametersCarryThem()
+    {
+        var metadata = new Dictionary<string, string> { ["mlops.input_mean"] = "0.2860", ["mlops.input_std"] = "0.3530" };
+        var (path, digest) = TestModels.Write(TestModels.Export(TestModels.Mlp(), "fashion-mlp", metadata: metadata), _directory.Combine("mlp.onnx"));
+
+        await using var model = await OnnxModelVersion.LoadAsync(path, digest, "fashion-mlp", "3");
+
+        var parameters = model.Descriptor.Parameters;
+        Assert.Equal(("0.2860", "0.3530"), (parameters["mlops.input_mean"], parameters["mlops.input_std"]));
+        Assert.Equal("fashion-mlp", parameters["mlops.model_name"]); // the exporter's own keys too
+        Assert.Equal(model.ModelMetadata.OrderBy(p => p.Key), parameters.OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public void ModelDescriptor_NoParametersGiven_Empty()
+    {
+        Assert.Empty(new ModelDescriptor("m", "1", [], []).Parameters);
+    }
+
     [Theory]
     [InlineData("mlp", 1)]
     [InlineData("mlp", 7)]

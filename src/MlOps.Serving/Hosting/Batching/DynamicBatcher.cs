@@ -51,12 +51,21 @@ internal sealed class DynamicBatcher : IAsyncDisposable
     /// error when its execution failed.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled before the result arrived; a request still
     /// queued is dropped before execution, the result of one already running is discarded.</exception>
-    public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, int rows, CancellationToken cancellationToken)
+    public ValueTask<InferenceResponse> InferAsync(InferenceRequest request, int rows, CancellationToken cancellationToken) =>
+        InferAsync(request, rows, _time.GetTimestamp(), cancellationToken);
+
+    /// <inheritdoc cref="InferAsync(InferenceRequest, int, CancellationToken)"/>
+    /// <param name="request">The validated request.</param>
+    /// <param name="rows">Its batch dimension.</param>
+    /// <param name="arrivedTimestamp">When the caller received the request (<see cref="TimeProvider.GetTimestamp"/>
+    /// of this batcher's clock); the request's end-to-end time is measured from there.</param>
+    /// <param name="cancellationToken">Cancels the caller's wait.</param>
+    public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, int rows, long arrivedTimestamp, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (rows > _options.MaxBatchSize)
         {
-            _statistics.RecordFailure();
+            _statistics.RecordFailure(_time.GetElapsedTime(arrivedTimestamp));
             throw new InferenceException(InferenceErrorKind.InvalidArgument,
                 $"batch size {rows} exceeds the maximum batch size {_options.MaxBatchSize} of model '{_name}' version '{_version}'");
         }
@@ -64,12 +73,12 @@ internal sealed class DynamicBatcher : IAsyncDisposable
         if (Interlocked.Increment(ref _queued) > _options.MaxQueueSize)
         {
             Interlocked.Decrement(ref _queued);
-            _statistics.RecordFailure();
+            _statistics.RecordFailure(_time.GetElapsedTime(arrivedTimestamp));
             throw new InferenceException(InferenceErrorKind.ResourceExhausted,
                 $"model '{_name}' version '{_version}' has {_options.MaxQueueSize} requests queued, its limit; retry later");
         }
 
-        var pending = new Pending(request, rows, _time.GetTimestamp());
+        var pending = new Pending(request, rows, arrivedTimestamp, _time.GetTimestamp());
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Decrement(ref _queued);
@@ -113,10 +122,15 @@ internal sealed class DynamicBatcher : IAsyncDisposable
                 // The executor's errors are handled per batch; anything reaching here is a bug. Fail what was taken
                 // and keep serving.
                 HostingLog.BatcherFault(_logger, ex, _name, _version);
+                var failed = _time.GetTimestamp();
                 foreach (var pending in batch)
                 {
-                    pending.TrySetException(new InferenceException(InferenceErrorKind.Internal,
-                        $"model '{_name}' version '{_version}': batching failed: {ex.Message}", ex));
+                    if (!pending.Task.IsCompleted)
+                    {
+                        _statistics.RecordFailure(_time.GetElapsedTime(pending.ArrivedTimestamp, failed));
+                        pending.TrySetException(new InferenceException(InferenceErrorKind.Internal,
+                            $"model '{_name}' version '{_version}': batching failed: {ex.Message}", ex));
+                    }
                 }
 
                 batch.Clear();
@@ -224,6 +238,7 @@ internal sealed class DynamicBatcher : IAsyncDisposable
         catch (Exception ex)
         {
             HostingLog.BatchFailed(_logger, ex, _name, _version, rows, batch.Count);
+            var failed = _time.GetTimestamp();
             var error = ex as InferenceException ?? new InferenceException(InferenceErrorKind.Internal,
                 $"model '{_name}' version '{_version}' failed to run a batch of {rows} row(s): {ex.Message}", ex);
             foreach (var pending in batch)
@@ -231,7 +246,7 @@ internal sealed class DynamicBatcher : IAsyncDisposable
                 // Counters first, then completion: whoever awaits the result sees statistics that include it.
                 if (!pending.Task.IsCompleted)
                 {
-                    _statistics.RecordFailure();
+                    _statistics.RecordFailure(_time.GetElapsedTime(pending.ArrivedTimestamp, failed));
                     pending.TrySetException(error);
                 }
             }
@@ -245,19 +260,22 @@ internal sealed class DynamicBatcher : IAsyncDisposable
         {
             if (!batch[i].Task.IsCompleted)
             {
-                _statistics.RecordSuccess(batch[i].Rows, _time.GetElapsedTime(batch[i].EnqueuedTimestamp, started));
+                _statistics.RecordSuccess(batch[i].Rows, _time.GetElapsedTime(batch[i].EnqueuedTimestamp, started),
+                    _time.GetElapsedTime(batch[i].ArrivedTimestamp, finished));
                 batch[i].TrySetResult(responses[i]);
             }
         }
     }
 
     /// <summary>A queued request; completed by the loop, or cancelled by its caller.</summary>
-    private sealed class Pending(InferenceRequest request, int rows, long enqueuedTimestamp)
+    private sealed class Pending(InferenceRequest request, int rows, long arrivedTimestamp, long enqueuedTimestamp)
         : TaskCompletionSource<InferenceResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public InferenceRequest Request { get; } = request;
 
         public int Rows { get; } = rows;
+
+        public long ArrivedTimestamp { get; } = arrivedTimestamp;
 
         public long EnqueuedTimestamp { get; } = enqueuedTimestamp;
     }

@@ -21,6 +21,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, VersionEntry>> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _nameLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TrafficSplit> _routes = new(StringComparer.Ordinal);
     private readonly OnnxModelVersionOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -65,7 +66,8 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         VersionEntry? entry;
         if (string.IsNullOrEmpty(version))
         {
-            entry = versions.Values.Where(v => v.Model is { IsReady: true }).OrderByDescending(v => v.Version, VersionOrder.Instance).FirstOrDefault();
+            entry = _routes.TryGetValue(name, out var split) ? Route(split, versions) : null;
+            entry ??= versions.Values.Where(v => v.Model is { IsReady: true }).OrderByDescending(v => v.Version, VersionOrder.Instance).FirstOrDefault();
         }
         else if (!versions.TryGetValue(version, out entry))
         {
@@ -80,6 +82,32 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         model = ready;
         return true;
     }
+
+    /// <summary>
+    /// Sets how requests that name no version are shared between the model's versions (a deployment's traffic
+    /// split: canary, or the switch to a new version in a rollout). Weights are relative; a version with weight 0 or
+    /// not listed takes no unversioned traffic but still answers requests that name it. The share is exact over
+    /// every run of <c>sum(weights)</c> requests (a fixed stride through the slots, not a random draw). When the
+    /// picked version is not ready another routed one is used, then the newest ready one. An empty list removes the
+    /// split (newest ready version).
+    /// </summary>
+    public void SetRoutes(string name, IReadOnlyList<KeyValuePair<string, int>> weights)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(weights);
+        var routed = weights.Where(w => w.Value > 0).ToArray();
+        if (routed.Length == 0)
+        {
+            _routes.TryRemove(name, out _);
+            return;
+        }
+
+        _routes[name] = new TrafficSplit(routed);
+    }
+
+    /// <summary>The split set by <see cref="SetRoutes"/>, empty when there is none.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> Routes(string name) =>
+        _routes.TryGetValue(name, out var split) ? split.Weights : [];
 
     /// <summary>
     /// Asks the registered <see cref="ModelLoader"/> for the model's versions, loads (or reloads) each, and unloads
@@ -278,6 +306,25 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             await model.DisposeAsync();
             throw;
         }
+    }
+
+    private static VersionEntry? Route(TrafficSplit split, ImmutableDictionary<string, VersionEntry> versions)
+    {
+        var picked = split.Next();
+        if (versions.TryGetValue(picked, out var entry) && entry.Model is { IsReady: true })
+        {
+            return entry;
+        }
+
+        foreach (var (version, _) in split.Weights)
+        {
+            if (versions.TryGetValue(version, out entry) && entry.Model is { IsReady: true })
+            {
+                return entry;
+            }
+        }
+
+        return null;
     }
 
     private List<VersionEntry> Versions(string name) =>

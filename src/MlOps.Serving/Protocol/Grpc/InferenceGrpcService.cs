@@ -48,7 +48,7 @@ internal sealed class InferenceGrpcService(
     {
         var inference = GrpcInferRequestReader.Read(request);
         var model = repository.FindReady(inference.ModelName, inference.ModelVersion);
-        var response = await model.InferAsync(inference, context.CancellationToken);
+        var response = await repository.InferAsync(model, inference.ModelName, inference.ModelVersion, inference, context.CancellationToken);
         return GrpcInferResponseWriter.Write(response, inference.Id);
     }
 

@@ -27,6 +27,7 @@ internal static class ModelDescriptionMapper
     /// <summary>
     /// The config perf_analyzer reads. With <see cref="ModelDescriptor.MaxBatchSize"/> &gt; 0 the batch dimension is
     /// left out of <c>dims</c> (Triton's convention) and dynamic batching is reported, because the server batches.
+    /// <see cref="ModelDescriptor.Parameters"/> become <c>parameters[key].string_value</c>, sorted by key.
     /// </summary>
     public static ModelConfig Config(ModelDescriptor descriptor)
     {
@@ -42,6 +43,11 @@ internal static class ModelDescriptionMapper
         if (batching)
         {
             config.DynamicBatching = new ModelDynamicBatching();
+        }
+
+        foreach (var (key, value) in descriptor.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            config.Parameters.Add(key, new ModelParameter { StringValue = value });
         }
 
         foreach (var input in descriptor.Inputs)

@@ -106,7 +106,7 @@ internal static class RestHandlers
             parsed = RestInferRequestReader.Read(name, version, document.RootElement, body.AsMemory(jsonLength));
         }
 
-        var response = await model.InferAsync(parsed.Request, context.RequestAborted);
+        var response = await repository.InferAsync(model, name, version, parsed.Request, context.RequestAborted);
         return RestInferResponseWriter.Write(response, parsed.Request.Id, parsed.Outputs);
     }
 

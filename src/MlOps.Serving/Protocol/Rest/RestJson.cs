@@ -23,6 +23,8 @@ internal static class RestJson
         w.WriteEndObject();
     }
 
+    /// <summary>Triton's JSON config; parameters as <c>"parameters": {"key": {"string_value": "..."}}</c>, in the
+    /// message's order (sorted by key).</summary>
     public static void Config(Utf8JsonWriter w, ModelConfig c)
     {
         w.WriteStartObject();
@@ -63,6 +65,15 @@ internal static class RestJson
 
         w.WriteStartObject("model_transaction_policy");
         w.WriteBoolean("decoupled", c.ModelTransactionPolicy?.Decoupled ?? false);
+        w.WriteEndObject();
+        w.WriteStartObject("parameters");
+        foreach (var (key, parameter) in c.Parameters)
+        {
+            w.WriteStartObject(key);
+            w.WriteString("string_value", parameter.StringValue);
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
         w.WriteEndObject();
     }

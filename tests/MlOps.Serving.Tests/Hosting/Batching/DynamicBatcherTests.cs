@@ -229,6 +229,62 @@ public sealed class DynamicBatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InferAsync_MergedBatch_HistogramsObserveEachRequestAndTheExecution()
+    {
+        var executor = new FakeExecutor();
+        var (batcher, statistics) = Create(executor, new DynamicBatcherOptions { MaxQueueDelay = TimeSpan.FromMilliseconds(5) });
+
+        var tasks = Enumerable.Range(0, 5).Select(i => batcher.InferAsync(FakeExecutor.Request($"r{i}"), 1 + (i % 2), default).AsTask()).ToArray();
+        await AdvanceUntilDone(tasks);
+
+        var metrics = statistics.Metrics();
+        Assert.Equal((5L, 5L, 1L, 1L), (metrics.RequestNanoseconds.Count, metrics.QueueNanoseconds.Count, metrics.ComputeNanoseconds.Count, metrics.BatchSize.Count));
+        Assert.Equal(7, metrics.BatchSize.Sum); // 1 + 2 + 1 + 2 + 1 rows in one execution
+        Assert.Equal([0L, 0, 0, 1, 1, 1, 1], metrics.BatchSize.CumulativeCounts); // le = 1, 2, 4, 8, ..., 64
+        Assert.True(metrics.QueueNanoseconds.Sum >= 5 * 5_000_000L); // each waited out the 5 ms delay on the fake clock
+        Assert.True(metrics.RequestNanoseconds.Sum >= metrics.QueueNanoseconds.Sum);
+        Assert.Equal(statistics.Snapshot().QueueNanoseconds, metrics.QueueNanoseconds.Sum);
+    }
+
+    [Fact]
+    public async Task InferAsync_ArrivedEarlier_RequestTimeCountsFromArrival()
+    {
+        var (batcher, statistics) = Create(new FakeExecutor(), new DynamicBatcherOptions());
+        var arrived = _time.GetTimestamp();
+        _time.Advance(TimeSpan.FromMilliseconds(3)); // e.g. validation, before the batcher saw the request
+
+        await batcher.InferAsync(FakeExecutor.Request("late"), 1, arrived, default).AsTask().WaitAsync(Wait);
+
+        var request = statistics.Metrics().RequestNanoseconds;
+        Assert.Equal((1L, 3_000_000L), (request.Count, request.Sum));
+        var le = request.UpperBounds.ToList();
+        Assert.Equal(0, request.CumulativeCounts[le.IndexOf(2_500_000)]);
+        Assert.Equal(1, request.CumulativeCounts[le.IndexOf(5_000_000)]);
+        Assert.Equal(1, statistics.Metrics().QueueNanoseconds.CumulativeCounts[0]); // no time queued: le=50µs
+    }
+
+    [Fact]
+    public async Task InferAsync_SuccessesAndFailures_RequestHistogramCountsBoth()
+    {
+        var executor = new FakeExecutor();
+        executor.FailOn["bad"] = true;
+        var (batcher, statistics) = Create(executor, new DynamicBatcherOptions { MaxBatchSize = 1 });
+
+        await batcher.InferAsync(FakeExecutor.Request("good"), 1, default).AsTask().WaitAsync(Wait);
+        await Assert.ThrowsAsync<InferenceException>(() => batcher.InferAsync(FakeExecutor.Request("bad"), 1, default).AsTask().WaitAsync(Wait));
+        await Assert.ThrowsAsync<InferenceException>(() => batcher.InferAsync(FakeExecutor.Request("big"), 2, default).AsTask());
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batcher.InferAsync(FakeExecutor.Request("gone"), 1, cancellation.Token).AsTask());
+
+        var snapshot = statistics.Snapshot();
+        var metrics = statistics.Metrics();
+        Assert.Equal((1L, 2L), (snapshot.SuccessCount, snapshot.FailureCount)); // a cancelled request is neither
+        Assert.Equal(snapshot.SuccessCount + snapshot.FailureCount, metrics.RequestNanoseconds.Count);
+        Assert.Equal((1L, 1L), (metrics.QueueNanoseconds.Count, metrics.ComputeNanoseconds.Count)); // the failed run is not an execution
+    }
+
+    [Fact]
     public void Options_Invalid_EveryErrorListed()
     {
         var errors = new DynamicBatcherOptions { MaxBatchSize = 0, MaxQueueDelay = TimeSpan.FromSeconds(-1), PreferredBatchSizes = [0], MaxQueueSize = 0 }.Validate();

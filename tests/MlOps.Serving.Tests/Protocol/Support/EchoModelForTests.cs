@@ -26,6 +26,8 @@ internal sealed class EchoModelForTests(string name = "echo", string version = "
         Interlocked.Read(ref _inferences), Interlocked.Read(ref _executions), Interlocked.Read(ref _executions),
         Interlocked.Read(ref _failures), 1_000, 2_000, 1_700_000_000_000);
 
+    public InferenceMetricsSnapshot Metrics => InferenceMetricsSnapshot.Empty;
+
     public ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         try

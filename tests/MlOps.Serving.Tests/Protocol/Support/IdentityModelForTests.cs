@@ -11,6 +11,8 @@ internal sealed class IdentityModelForTests(string name, params TensorSpec[] ten
 
     public ModelStatisticsSnapshot Statistics => new(0, 0, 0, 0, 0, 0, 0);
 
+    public InferenceMetricsSnapshot Metrics => InferenceMetricsSnapshot.Empty;
+
     public ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         var outputs = request.Inputs
@@ -28,6 +30,8 @@ internal sealed class ThrowingModelForTests(string name, Exception exception) : 
     public bool IsReady => true;
 
     public ModelStatisticsSnapshot Statistics => new(0, 0, 0, 0, 0, 0, 0);
+
+    public InferenceMetricsSnapshot Metrics => InferenceMetricsSnapshot.Empty;
 
     public ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken) =>
         ValueTask.FromException<InferenceResponse>(exception);

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MlOps.Contracts;
+using MlOps.Contracts.Inference;
+
+namespace MlOps.Client.Inference;
+
+/// <summary>
+/// Calls a deployment's replicas with the Open Inference Protocol. Ready replicas come from the coordinator
+/// (<c>DeploymentService.GetDeployment</c>), cached for <see cref="InferenceClientOptions.ReplicaRefreshInterval"/>;
+/// requests go round-robin over them, and a replica that answers UNAVAILABLE (or cannot be reached) is skipped until
+/// the next refresh while the request is retried on another one. Any other status is the request's own answer and
+/// is thrown as is. The model name of a request is the deployment's name; leave the version empty to let the
+/// deployment's traffic split pick it (canary, rollout), or set it to pin one version. Thread-safe; reuse one
+/// instance (it keeps one HTTP/2 channel per replica).
+/// </summary>
+public sealed class InferenceClient : IDisposable
+{
+    private readonly DeploymentService.DeploymentServiceClient _deployments;
+    private readonly InferenceClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReplicaSet> _replicas = new(StringComparer.Ordinal);
+    private long _next;
+
+    /// <param name="coordinator">A channel to the coordinator.</param>
+    /// <param name="options">Retry, refresh and message-size settings; defaults when null.</param>
+    /// <param name="time">Clock of the replica-list cache; the system clock when null.</param>
+    public InferenceClient(ChannelBase coordinator, InferenceClientOptions? options = null, TimeProvider? time = null)
+        : this((coordinator ?? throw new ArgumentNullException(nameof(coordinator))).CreateCallInvoker(), options, time)
+    {
+    }
+
+    /// <param name="coordinator">Calls to the coordinator (e.g. a channel with interceptors that add headers).</param>
+    /// <param name="options">Retry, refresh and message-size settings; defaults when null.</param>
+    /// <param name="time">Clock of the replica-list cache; the system clock when null.</param>
+    public InferenceClient(CallInvoker coordinator, InferenceClientOptions? options = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(coordinator);
+        _deployments = new DeploymentService.DeploymentServiceClient(coordinator);
+        _options = options ?? new InferenceClientOptions();
+        _time = time ?? TimeProvider.System;
+        if (_options.MaxAttempts < 1)
+        {
+            throw new ArgumentException($"MaxAttempts must be at least 1, got {_options.MaxAttempts}", nameof(options));
+        }
+    }
+
+    /// <summary>Runs one inference on a ready replica of deployment <c>request.ModelName</c>.</summary>
+    /// <exception cref="RpcException">NOT_FOUND for an unknown deployment; UNAVAILABLE when no replica is ready or every
+    /// try failed (the message says which replicas were tried); the replica's status for a bad request.</exception>
+    public Task<ModelInferResponse> PredictAsync(ModelInferRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return CallAsync(request.ModelName, client => client.ModelInferAsync(request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+    }
+
+    /// <summary>The deployment's inputs and outputs (from a ready replica).</summary>
+    public Task<ModelMetadataResponse> MetadataAsync(string deployment, string version = "", CancellationToken cancellationToken = default) =>
+        CallAsync(deployment, client => client.ModelMetadataAsync(new ModelMetadataRequest { Name = deployment, Version = version ?? "" },
+            cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    /// <summary>The deployment's model configuration, with the model's parameters (e.g. input normalisation).</summary>
+    public Task<ModelConfigResponse> ConfigAsync(string deployment, string version = "", CancellationToken cancellationToken = default) =>
+        CallAsync(deployment, client => client.ModelConfigAsync(new ModelConfigRequest { Name = deployment, Version = version ?? "" },
+            cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    /// <summary>The deployment as the coordinator reports it now (phase, traffic split, replicas).</summary>
+    public async Task<Deployment> DeploymentAsync(string deployment, CancellationToken cancellationToken = default) =>
+        await _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = deployment }, cancellationToken: cancellationToken);
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        _channels.Clear();
+    }
+
+    private async Task<T> CallAsync<T>(string deployment, Func<GRPCInferenceService.GRPCInferenceServiceClient, Task<T>> call, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(deployment))
+        {
+            throw new ArgumentException("a deployment (model) name is required", nameof(deployment));
+        }
+
+        var failures = new List<string>();
+        var refreshed = false;
+        for (var attempt = 0; attempt < _options.MaxAttempts; attempt++)
+        {
+            var set = await ReplicasAsync(deployment, refresh: false, cancellationToken);
+            var address = set.Pick(Interlocked.Increment(ref _next));
+            if (address is null && !refreshed)
+            {
+                refreshed = true;
+                set = await ReplicasAsync(deployment, refresh: true, cancellationToken);
+                address = set.Pick(Interlocked.Increment(ref _next));
+            }
+
+            if (address is null)
+            {
+                break;
+            }
+
+            try
+            {
+                return await call(new GRPCInferenceService.GRPCInferenceServiceClient(Channel(address)));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+            {
+                failures.Add($"{address}: {ex.Status.Detail}");
+                set.MarkFailed(address);
+            }
+        }
+
+        var current = await ReplicasAsync(deployment, refresh: false, cancellationToken);
+        throw new RpcException(new Status(StatusCode.Unavailable, failures.Count == 0
+            ? $"deployment '{deployment}' has no ready replica ({current.Describe()})"
+            : $"deployment '{deployment}': every try failed: {string.Join("; ", failures)}"));
+    }
+
+    private async Task<ReplicaSet> ReplicasAsync(string deployment, bool refresh, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (!refresh && _replicas.TryGetValue(deployment, out var cached) && now - cached.FetchedAt < _options.ReplicaRefreshInterval)
+        {
+            return cached;
+        }
+
+        var fetched = await _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = deployment }, cancellationToken: cancellationToken);
+        var set = new ReplicaSet(fetched, now);
+        _replicas[deployment] = set;
+        return set;
+    }
+
+    private GrpcChannel Channel(string address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions
+    {
+        MaxReceiveMessageSize = _options.MaxReceiveMessageBytes,
+        MaxSendMessageSize = _options.MaxSendMessageBytes,
+    }));
+
+    /// <summary>The ready replicas' gRPC addresses at one moment, minus those that failed since.</summary>
+    private sealed class ReplicaSet(Deployment deployment, DateTimeOffset fetchedAt)
+    {
+        private readonly string[] _addresses = [.. deployment.Replicas.Where(r => r.Ready && r.GrpcAddress.Length > 0).Select(r => r.GrpcAddress)];
+        private readonly ConcurrentDictionary<string, bool> _failed = new(StringComparer.Ordinal);
+
+        public DateTimeOffset FetchedAt { get; } = fetchedAt;
+
+        public string? Pick(long ticket)
+        {
+            for (var i = 0; i < _addresses.Length; i++)
+            {
+                var address = _addresses[(int)((ticket + i) % _addresses.Length)];
+                if (!_failed.ContainsKey(address))
+                {
+                    return address;
+                }
+            }
+
+            return null;
+        }
+
+        public void MarkFailed(string address) => _failed[address] = true;
+
+        public string Describe() =>
+            $"phase {deployment.Phase}: {deployment.Message}; {deployment.Replicas.Count(r => r.Ready)} of {deployment.Replicas.Count} replicas ready";
+    }
+}
