@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on one machine: builds, starts a local cluster (coordinator + one agent, embedded defaults),
-# submits the Fashion-MNIST MLP job, follows it to the end, prints the test accuracy and stops the cluster.
+# submits the Fashion-MNIST MLP job, follows it to the end, registers the model, deploys it to the agent's
+# inference endpoints, predicts three test images over the Open Inference Protocol and stops the cluster.
 # MLOPS_DEMO_SPEC=examples/fashion-mnist-cnn.yaml runs the CNN instead (about 5 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ cli=(dotnet artifacts/bin/MlOps.Cli/release/mlops.dll)
 mlops() { "${cli[@]}" "$@"; }
 
 port=$(free_port "${MLOPS_PORT:-7070}")
+rest_port=$(free_port 8000)
+grpc_port=$(free_port 8001)
+[ "$grpc_port" != "$rest_port" ] || grpc_port=$(free_port $((rest_port + 1)))
 data_dir=${MLOPS_DEMO_DIR:-$(mktemp -d -t mlops-demo-XXXXXX)}
 export MLOPS_COORDINATOR="http://127.0.0.1:$port"
 log="$data_dir/cluster.log"
@@ -26,7 +30,7 @@ mkdir -p "$data_dir"
 
 echo "==> starting the cluster on $MLOPS_COORDINATOR (state in $data_dir)"
 # Started directly (not through the function) so $! is the CLI itself and SIGTERM reaches it.
-"${cli[@]}" up --data-dir "$data_dir" --port "$port" >"$log" 2>&1 &
+"${cli[@]}" up --data-dir "$data_dir" --port "$port" --rest-port "$rest_port" --grpc-port "$grpc_port" >"$log" 2>&1 &
 up_pid=$!
 stop_cluster() {
   if kill -0 "$up_pid" 2>/dev/null; then
@@ -63,6 +67,14 @@ if [ "$status" -eq 0 ]; then
   mlops model show "$model:$version"
   mlops model alias set "$model" production "$version"
   mlops model pull "$model@production" -o "$data_dir/pulled-model"
+
+  echo "==> deploying $model@production to the agent (gRPC :$grpc_port, REST :$rest_port) and predicting"
+  mlops deploy "$model@production" --wait
+  mlops rollout status "$model"
+  for image in examples/images/*.png; do
+    echo "--- $(basename "$image")"
+    mlops predict "$model" --image "$image" --top 2
+  done
 fi
 
 stop_cluster

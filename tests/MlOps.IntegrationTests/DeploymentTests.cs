@@ -155,6 +155,31 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public async Task Deploy_FollowingAnAlias_MovingTheAliasRollsTheDeployment()
+    {
+        await using var cluster = new LocalCluster().WithTinyDataset();
+        await cluster.StartCoordinatorAsync();
+        await cluster.StartAgentAsync("server", (FreePort.Next(), FreePort.Next()));
+        await TrainAsync(cluster, seed: 3);
+        await TrainAsync(cluster, seed: 4);
+        await cluster.Models.SetAliasAsync(new SetAliasRequest { Model = Model, Alias = "production", Version = 1 });
+        await cluster.Deployments.DeployAsync(new DeployRequest
+        {
+            Spec = new DeploymentSpec { Model = Model, Target = new ModelTarget { Alias = "production" } },
+        });
+        await WaitAvailableAsync(cluster, Model, 1, version: 1);
+
+        await cluster.Models.SetAliasAsync(new SetAliasRequest { Model = Model, Alias = "production", Version = 2 });
+
+        var rolled = await WaitAvailableAsync(cluster, Model, 2, version: 2);
+        Assert.Equal("production", rolled.Spec.Target.Alias);
+        Assert.StartsWith("alias moved", rolled.History[^1].Cause);
+        using var client = new InferenceClient(cluster.Channel);
+        var test = MnistFormat.Load(cluster.DatasetPath).Test;
+        Assert.Equal("2", (await client.PredictAsync(Request(Model, Normalized(test, 0), test))).ModelVersion);
+    }
+
+    [Fact]
     public async Task Deploy_BadRequests_RefusedNamingTheField()
     {
         await using var cluster = new LocalCluster();

@@ -19,7 +19,7 @@ internal static class RolloutWait
         while (true)
         {
             var deployment = await client.GetDeploymentAsync(name, cancellationToken);
-            var line = $"revision {deployment.Revision}: {DeploymentText.Phase(deployment.Phase)} {deployment.Message}";
+            var line = $"revision {deployment.Revision}: {DeploymentText.Phase(deployment.Phase)} {deployment.Message}".TrimEnd();
             if (line != last)
             {
                 await progress.WriteLineAsync(line);
