@@ -19,8 +19,10 @@ using MlOps.Contracts.Inference;
 
 namespace MlOps.ServingBench;
 
-/// <summary>Options of the <c>served</c> command.</summary>
-internal sealed record ServedOptions(string[] Models, int Clients, double WarmupSeconds, double Seconds, double LatencySeconds, double DirectSeconds, bool Spinning = true)
+/// <summary>Options of the <c>served</c> command. With <c>Streaming</c> the clients send over one <c>ModelStreamInfer</c>
+/// stream each (perf_analyzer's <c>--streaming</c>): one HTTP/2 stream per client instead of one per request.</summary>
+internal sealed record ServedOptions(string[] Models, int Clients, double WarmupSeconds, double Seconds, double LatencySeconds, double DirectSeconds,
+    bool Spinning = true, bool Streaming = false)
 {
     public static ServedOptions? Parse(IEnumerable<string> args)
     {
@@ -40,6 +42,7 @@ internal sealed record ServedOptions(string[] Models, int Clients, double Warmup
                 "--latency-seconds" => o with { LatencySeconds = D() },
                 "--direct-seconds" => o with { DirectSeconds = D() },
                 "--no-spinning" => o with { Spinning = false },
+                "--streaming" => o with { Streaming = true },
                 _ => null,
             };
             if (o is null)
@@ -102,7 +105,7 @@ internal static class ServedBenchmark
         TimeSpan serverCpu;
         List<(int BatchSize, long Count)> formed;
         {
-            using var child = StartClient(address, model.Name, options.Clients, options.WarmupSeconds, options.Seconds);
+            using var child = StartClient(address, model.Name, options.Clients, options.WarmupSeconds, options.Seconds, options.Streaming);
             await ExpectAsync(child, "START");
             var before = version.BatchStatistics.ToDictionary(b => b.BatchSize, b => b.ExecutionCount);
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -117,7 +120,7 @@ internal static class ServedBenchmark
         // (c): one client, batch 1.
         ClientResult single;
         {
-            using var child = StartClient(address, model.Name, 1, 1, options.LatencySeconds);
+            using var child = StartClient(address, model.Name, 1, 1, options.LatencySeconds, options.Streaming);
             await ExpectAsync(child, "START");
             single = ClientResult.Parse(await ExpectAsync(child, "END"));
             await child.WaitForExitAsync();
@@ -211,7 +214,7 @@ internal static class ServedBenchmark
         return new DirectResult(samples, Process.GetCurrentProcess().TotalProcessorTime - cpu0);
     }
 
-    private static Process StartClient(string address, string model, int clients, double warmup, double seconds)
+    private static Process StartClient(string address, string model, int clients, double warmup, double seconds, bool streaming)
     {
         var self = typeof(ServedBenchmark).Assembly.Location;
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -220,7 +223,7 @@ internal static class ServedBenchmark
             start.ArgumentList.Add(self); // run as `dotnet MlOps.ServingBench.dll`
         }
 
-        foreach (var a in new[] { "served-client", address, model, clients.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "served-client", address, model, clients.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), streaming ? "stream" : "unary" })
         {
             start.ArgumentList.Add(a);
         }
@@ -269,6 +272,7 @@ internal static class ServedBenchmark
         var clients = int.Parse(args[2], CultureInfo.InvariantCulture);
         var warmup = double.Parse(args[3], CultureInfo.InvariantCulture);
         var seconds = double.Parse(args[4], CultureInfo.InvariantCulture);
+        var streaming = args.Length > 5 && args[5] == "stream";
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
         var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         var image = MemoryMarshal.AsBytes(DirectBenchmark.Images(1).AsSpan()).ToArray();
@@ -294,6 +298,7 @@ internal static class ServedBenchmark
         var tasks = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             var latencies = new List<double>();
+            using var stream = streaming ? client.ModelStreamInfer() : null;
             while (true)
             {
                 var start = Stopwatch.GetTimestamp();
@@ -304,7 +309,18 @@ internal static class ServedBenchmark
 
                 try
                 {
-                    await client.ModelInferAsync(request);
+                    if (stream is null)
+                    {
+                        await client.ModelInferAsync(request);
+                    }
+                    else
+                    {
+                        await stream.RequestStream.WriteAsync(request);
+                        if (!await stream.ResponseStream.MoveNext(CancellationToken.None) || stream.ResponseStream.Current.ErrorMessage.Length > 0)
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                    }
                 }
                 catch (Grpc.Core.RpcException)
                 {
@@ -316,6 +332,11 @@ internal static class ServedBenchmark
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
                 }
+            }
+
+            if (stream is not null)
+            {
+                await stream.RequestStream.CompleteAsync();
             }
 
             return latencies;
