@@ -21,7 +21,7 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        var parseResult = BuildRootCommand(environment).Parse(args);
+        var parseResult = BuildRootCommand(environment).Parse(args, ParserSettings);
         if (parseResult.Action is ParseErrorAction)
         {
             foreach (var error in parseResult.Errors)
@@ -43,6 +43,12 @@ public static class CliApp
         };
         return await parseResult.InvokeAsync(configuration, cancellationToken);
     }
+
+    /// <summary>
+    /// No response files: System.CommandLine would read <c>@staging</c> as a file of arguments, and <c>@ALIAS</c> is
+    /// how model references name aliases (<c>--canary @staging</c>, <c>deploy fashion@production</c>).
+    /// </summary>
+    public static ParserConfiguration ParserSettings { get; } = new() { ResponseFileTokenReplacer = null };
 
     /// <summary>The whole command tree; options read their defaults from <paramref name="environment"/>.</summary>
     public static RootCommand BuildRootCommand(CliEnvironment environment)

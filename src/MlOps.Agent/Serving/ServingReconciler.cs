@@ -130,7 +130,10 @@ internal sealed partial class ServingReconciler(
                 }
 
                 listed.Add((entry.Name, entry.Version));
-                status.Versions.Add(new ServedVersionStatus { Name = entry.Name, Version = number, State = entry.State, Reason = entry.Reason });
+                var (state, reason) = entry.State != ModelRepository.ReadyState && _loads.ContainsKey((entry.Name, entry.Version))
+                    ? (ModelRepository.LoadingState, "loading again") // a retry of a failed load, or a reload after an unload
+                    : (entry.State, entry.Reason);
+                status.Versions.Add(new ServedVersionStatus { Name = entry.Name, Version = number, State = state, Reason = reason });
             }
 
             foreach (var (name, version) in _desired.Keys.Where(k => !listed.Contains(k)))
@@ -188,6 +191,16 @@ internal sealed partial class ServingReconciler(
             Report();
             await repository.LoadVersionAsync(key.Name, key.Version, directory, version.OnnxDigest, _stopping.Token);
             LogLoaded(key.Name, key.Version);
+            lock (_lock)
+            {
+                // Left the assignment while it was loading: drain it like any other version that left.
+                if (!_desired.ContainsKey(key) && !_drains.ContainsKey(key))
+                {
+                    var drain = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    _drains[key] = drain;
+                    _ = DrainAsync(key, drain);
+                }
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -51,6 +51,10 @@ internal static class DeployCommand
             {
                 spec.Canary = new CanarySpec { Target = Candidate(candidate), Percent = parseResult.GetValue(percent) };
             }
+            else if (parseResult.GetResult(percent) is { Implicit: false })
+            {
+                throw new CliException(ExitCodes.Usage, "--canary-percent needs --canary VERSION|@ALIAS (the candidate that takes that share)");
+            }
 
             var context = shared.Context(environment, parseResult);
             using var client = context.CreateClient();
@@ -72,8 +76,14 @@ internal static class DeployCommand
                 return ExitCodes.Ok;
             }
 
-            return await RolloutWait.UntilSettledAsync(client, spec.Name, deployment.Revision, TimeSpan.FromSeconds(parseResult.GetValue(timeout)),
+            var code = await RolloutWait.UntilSettledAsync(client, spec.Name, deployment.Revision, TimeSpan.FromSeconds(parseResult.GetValue(timeout)),
                 context.Error, environment.Time, cancellationToken);
+            if (context.Json)
+            {
+                await context.Out.WriteLineAsync(ProtoJson.Indented(await client.GetDeploymentAsync(spec.Name, cancellationToken)));
+            }
+
+            return code;
         });
         return command;
     }

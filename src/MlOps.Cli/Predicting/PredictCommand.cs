@@ -68,21 +68,20 @@ internal static class PredictCommand
             return "";
         }
 
-        if (!reference.IsAlias)
-        {
-            return reference.Version.ToString(CultureInfo.InvariantCulture);
-        }
-
         var deployment = await client.GetDeploymentAsync(reference.Name, cancellationToken);
-        var version = await client.GetModelVersionAsync(deployment.Spec.Model, 0, reference.Alias, cancellationToken);
-        if (deployment.Replicas.All(r => r.Versions.All(v => v.Version != version.Version || v.State != "READY")))
+        var number = reference.IsAlias
+            ? (await client.GetModelVersionAsync(deployment.Spec.Model, 0, reference.Alias, cancellationToken)).Version
+            : reference.Version;
+        if (deployment.Replicas.All(r => r.Versions.All(v => v.Version != number || v.State != "READY")))
         {
             var served = string.Join(", ", deployment.Traffic.Select(t => $"v{t.Version.ToString(CultureInfo.InvariantCulture)}"));
+            var what = reference.IsAlias ? $"{reference} is version {number.ToString(CultureInfo.InvariantCulture)}, which" : $"version {number.ToString(CultureInfo.InvariantCulture)}:";
+            var deploy = reference.IsAlias ? $"{deployment.Spec.Model}@{reference.Alias}" : $"{deployment.Spec.Model}:{number.ToString(CultureInfo.InvariantCulture)}";
             throw new CliException(ExitCodes.NotFound,
-                $"{reference} is version {version.Version.ToString(CultureInfo.InvariantCulture)}, which deployment '{reference.Name}' does not serve (it serves {served}); 'mlops deploy {deployment.Spec.Model}@{reference.Alias} --name {reference.Name}' rolls it out");
+                $"{what} deployment '{reference.Name}' does not serve it (it serves {served}); 'mlops deploy {deploy} --name {reference.Name}' rolls it out");
         }
 
-        return version.Version.ToString(CultureInfo.InvariantCulture);
+        return number.ToString(CultureInfo.InvariantCulture);
     }
 
     private static async Task<ModelInferRequest> BuildRequestAsync(InferenceClient inference, string name, string version,
@@ -116,6 +115,10 @@ internal static class PredictCommand
         catch (InvalidDataException ex)
         {
             throw new CliException(ExitCodes.Usage, $"{imagePath}: not a usable PNG: {ex.Message}");
+        }
+        catch (ArgumentException ex) when (imagePath is not null)
+        {
+            throw new CliException(ExitCodes.Usage, $"model '{name}' records an unusable input normalisation ({MeanParameter}/{StdParameter}): {ex.Message}");
         }
 
         request.ModelName = name;

@@ -18,7 +18,7 @@ internal static class PredictionText
             await writer.WriteLineAsync($"{output.Name}: {output.Datatype} [{string.Join(",", output.Shape)}]");
             if (output.IsFloatingPoint && output.Shape.Count == 2)
             {
-                var table = new TextTable("row", "class", output.IsFloatingPoint ? "probability" : "value");
+                var table = new TextTable("row", "class", "probability");
                 foreach (var ranking in OutputDecoding.TopClasses(output, top))
                 {
                     foreach (var score in ranking.Top)

@@ -11,7 +11,7 @@ namespace MlOps.Client.Inference;
 /// (<c>DeploymentService.GetDeployment</c>), cached for <see cref="InferenceClientOptions.ReplicaRefreshInterval"/>;
 /// requests go round-robin over them, and a replica that answers UNAVAILABLE (or cannot be reached) is skipped until
 /// the next refresh while the request is retried on another one. Any other status is the request's own answer and
-/// is thrown as is. The model name of a request is the deployment's name; leave the version empty to let the
+/// is thrown as is. While the coordinator cannot be reached the last known replicas keep being used. The model name of a request is the deployment's name; leave the version empty to let the
 /// deployment's traffic split pick it (canary, rollout), or set it to pin one version. Thread-safe; reuse one
 /// instance (it keeps one HTTP/2 channel per replica).
 /// </summary>
@@ -125,12 +125,24 @@ public sealed class InferenceClient : IDisposable
     private async Task<ReplicaSet> ReplicasAsync(string deployment, bool refresh, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (!refresh && _replicas.TryGetValue(deployment, out var cached) && now - cached.FetchedAt < _options.ReplicaRefreshInterval)
+        var known = _replicas.TryGetValue(deployment, out var cached);
+        if (!refresh && known && now - cached!.FetchedAt < _options.ReplicaRefreshInterval)
         {
             return cached;
         }
 
-        var fetched = await _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = deployment }, cancellationToken: cancellationToken);
+        Deployment fetched;
+        try
+        {
+            fetched = await _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = deployment }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && cached is not null &&
+                                      !cancellationToken.IsCancellationRequested)
+        {
+            // The data plane does not need the coordinator: keep calling the replicas last known to be ready.
+            return cached;
+        }
+
         var set = new ReplicaSet(fetched, now);
         _replicas[deployment] = set;
         return set;

@@ -43,9 +43,9 @@ internal sealed class DeploymentGrpcService(DeploymentCommands commands, Deploym
     }
 
     /// <summary>
-    /// The reconciler's view when it has seen this revision. A revision it has not seen yet (a deploy or rollback a
+    /// The reconciler's view when it has seen this revision and spec. One it has not seen yet (a deploy or rollback a
     /// moment ago) is the stored record with the live replicas (their readiness is about what agents route now, which
-    /// has not changed) and PROGRESSING, since its split is not live yet.
+    /// has not changed) and PROGRESSING, so a waiting client never takes the previous pass for this one.
     /// </summary>
     private Deployment WithLiveState(Deployment stored)
     {
@@ -54,7 +54,7 @@ internal sealed class DeploymentGrpcService(DeploymentCommands commands, Deploym
             return stored;
         }
 
-        if (live.Revision == stored.Revision)
+        if (live.Revision == stored.Revision && live.Spec.Equals(stored.Spec))
         {
             return live;
         }
@@ -63,7 +63,7 @@ internal sealed class DeploymentGrpcService(DeploymentCommands commands, Deploym
         merged.Replicas.Clear();
         merged.Replicas.AddRange(live.Replicas);
         merged.Phase = DeploymentPhase.Progressing;
-        merged.Message = $"revision {stored.Revision} accepted; the reconciler starts its rollout";
+        merged.Message = $"revision {stored.Revision} accepted; the reconciler is applying it";
         return merged;
     }
 

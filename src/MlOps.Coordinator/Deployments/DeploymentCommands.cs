@@ -68,7 +68,7 @@ internal sealed partial class DeploymentCommands(
                 spec.Target.Version = split.Traffic[0].Version; // "the newest" is pinned at deploy time
             }
 
-            var cause = existing is null ? "deploy" : "deploy (spec changed)";
+            const string cause = "deploy";
             AppendRevisionIfChanged(deployment, split.Traffic, spec.Canary is { Percent: > 0 } ? $"{cause}, canary {spec.Canary.Percent}%" : cause, now);
             deployment.UpdatedAt = now;
             await store.PutDeploymentAsync(deployment, cancellationToken);
@@ -86,6 +86,11 @@ internal sealed partial class DeploymentCommands(
     public async Task<Deployment> RollbackAsync(string name, int toRevision, CancellationToken cancellationToken)
     {
         RequireName(name);
+        if (toRevision < 0)
+        {
+            throw new DeploymentException(DeploymentError.InvalidArgument, [new FieldError("to_revision", $"must be a revision number (or 0 for the previous one), got {toRevision}")]);
+        }
+
         await reconciler.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -131,9 +136,18 @@ internal sealed partial class DeploymentCommands(
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         RequireName(name);
-        if (!await store.DeleteDeploymentAsync(name, cancellationToken))
+        await reconciler.Gate.WaitAsync(cancellationToken);
+        try
         {
-            throw new DeploymentException(DeploymentError.NotFound, [new FieldError("name", $"deployment '{name}' not found")]);
+            // Under the gate: a pass that listed the deployment before the delete must not write it back after.
+            if (!await store.DeleteDeploymentAsync(name, cancellationToken))
+            {
+                throw new DeploymentException(DeploymentError.NotFound, [new FieldError("name", $"deployment '{name}' not found")]);
+            }
+        }
+        finally
+        {
+            reconciler.Gate.Release();
         }
 
         DeploymentLog.Deleted(logger, name);

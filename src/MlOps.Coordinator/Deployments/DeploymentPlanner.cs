@@ -21,22 +21,28 @@ internal sealed record DeploymentPlan(IReadOnlyList<Deployment> Deployments, IRe
 /// </summary>
 internal static class DeploymentPlanner
 {
-    public static DeploymentPlan Plan(IReadOnlyList<DeploymentInput> deployments, IReadOnlyList<FleetAgent> fleet)
+    /// <param name="deployments">Every stored deployment with its versions' registry records.</param>
+    /// <param name="fleet">The agents as last seen.</param>
+    /// <param name="held">Agents whose replicas are kept although they are not connected now (back soon: a
+    /// coordinator restart, or a stream that dropped less than a lease ago); they count towards the replica count but
+    /// get no assignment until they return.</param>
+    public static DeploymentPlan Plan(IReadOnlyList<DeploymentInput> deployments, IReadOnlyList<FleetAgent> fleet, IReadOnlySet<string>? held = null)
     {
+        held ??= new HashSet<string>(StringComparer.Ordinal);
         var load = fleet.ToDictionary(a => a.AgentId, _ => 0, StringComparer.Ordinal);
         var assignments = fleet.Where(a => a.Serves).ToDictionary(a => a.AgentId, _ => new List<ServedModel>(), StringComparer.Ordinal);
         var planned = new List<Deployment>(deployments.Count);
         foreach (var input in deployments.OrderBy(d => d.Stored.Spec.Name, StringComparer.Ordinal))
         {
-            var deployment = PlanOne(input, fleet, load, assignments);
+            var deployment = PlanOne(input, fleet, held, load, assignments);
             planned.Add(deployment);
         }
 
         return new DeploymentPlan(planned, assignments.ToDictionary(a => a.Key, a => (IReadOnlyList<ServedModel>)a.Value, StringComparer.Ordinal));
     }
 
-    private static Deployment PlanOne(DeploymentInput input, IReadOnlyList<FleetAgent> fleet, Dictionary<string, int> load,
-        Dictionary<string, List<ServedModel>> assignments)
+    private static Deployment PlanOne(DeploymentInput input, IReadOnlyList<FleetAgent> fleet, IReadOnlySet<string> held,
+        Dictionary<string, int> load, Dictionary<string, List<ServedModel>> assignments)
     {
         var deployment = input.Stored.Clone();
         var name = deployment.Spec.Name;
@@ -47,7 +53,7 @@ internal static class DeploymentPlanner
         var eligible = fleet.Where(a => a.Serves && Matches(a, deployment.Spec)).ToList();
         var replicas = Math.Max(1, deployment.Spec.Replicas);
         var placed = deployment.Replicas.Select(r => r.AgentId)
-            .Where(id => eligible.Any(a => a.AgentId == id))
+            .Where(id => eligible.Any(a => a.AgentId == id) || held.Contains(id))
             .Distinct(StringComparer.Ordinal)
             .Take(replicas)
             .ToList();
@@ -61,12 +67,13 @@ internal static class DeploymentPlanner
             placed.Add(agent.AgentId);
         }
 
-        foreach (var id in placed)
+        foreach (var id in placed.Where(load.ContainsKey))
         {
             load[id]++;
         }
 
-        var agents = placed.Select(id => byId[id]).ToList();
+        var agents = placed.Where(id => eligible.Any(a => a.AgentId == id)).Select(id => byId[id]).ToList();
+        var absent = placed.Where(id => !eligible.Any(a => a.AgentId == id)).ToList();
         string? failure = null;
         if (!SameSplit(desired, live) && desired.Count > 0)
         {
@@ -86,7 +93,8 @@ internal static class DeploymentPlanner
         deployment.Traffic.AddRange(live);
         deployment.Replicas.Clear();
         deployment.Replicas.AddRange(agents.Select(a => Replica(a, name, live)));
-        (deployment.Phase, deployment.Message) = Phase(deployment, desired, live, agents, failure, eligible.Count, replicas);
+        deployment.Replicas.AddRange(absent.Select(id => new Replica { AgentId = id }));
+        (deployment.Phase, deployment.Message) = Phase(deployment, desired, live, agents, absent, failure, fleet.Count(a => a.Serves), replicas);
         return deployment;
     }
 
@@ -106,7 +114,8 @@ internal static class DeploymentPlanner
         {
             foreach (var route in desired.Where(d => live.All(l => l.Version != d.Version)))
             {
-                if (agent.Versions.TryGetValue((name, route.Version), out var status) && status.State == "UNAVAILABLE")
+                if (agent.Versions.TryGetValue((name, route.Version), out var status) && status.State == "UNAVAILABLE" &&
+                    status.Reason is not ("unloading" or "unloaded"))
                 {
                     return $"version {Number(route.Version)} failed to load on agent {agent.AgentId}: {status.Reason}";
                 }
@@ -155,8 +164,9 @@ internal static class DeploymentPlanner
     }
 
     private static (DeploymentPhase, string) Phase(Deployment deployment, List<TrafficRoute> desired, List<TrafficRoute> live,
-        List<FleetAgent> agents, string? failure, int eligible, int replicas)
+        List<FleetAgent> agents, List<string> absent, string? failure, int servingAgents, int replicas)
     {
+        var name = deployment.Spec.Name;
         if (desired.Count == 0)
         {
             return (DeploymentPhase.Failed, "the deployment has no revision");
@@ -169,32 +179,52 @@ internal static class DeploymentPlanner
 
         if (agents.Count == 0)
         {
-            var selector = deployment.Spec.AgentSelector.Count == 0
-                ? ""
-                : " matching " + string.Join(",", deployment.Spec.AgentSelector.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
-            return (DeploymentPhase.Degraded, $"no connected agent serves models{selector} (agents need Agent:Serving:GrpcListen)");
+            if (absent.Count > 0)
+            {
+                return (DeploymentPhase.Progressing, $"waiting for agent(s) {string.Join(", ", absent)} to reconnect");
+            }
+
+            if (servingAgents == 0)
+            {
+                return (DeploymentPhase.Degraded, "no connected agent serves models (agents need Agent:Serving:GrpcListen)");
+            }
+
+            var selector = string.Join(",", deployment.Spec.AgentSelector.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+            return (DeploymentPhase.Degraded, $"none of the {Number(servingAgents)} serving agent(s) matches the selector {selector}");
         }
 
         var ready = deployment.Replicas.Count(r => r.Ready);
         if (!SameSplit(desired, live))
         {
-            var waiting = agents.SelectMany(a => desired.Where(d => d.Percent > 0 && !a.IsReady(deployment.Spec.Name, d.Version))
+            var waiting = agents.SelectMany(a => desired.Where(d => d.Percent > 0 && !a.IsReady(name, d.Version))
                 .Select(d => $"version {Number(d.Version)} on {a.AgentId}")).ToList();
             return (DeploymentPhase.Progressing, $"rolling out revision {Number(deployment.Revision)} ({Describe(desired)}): waiting for {string.Join(", ", waiting)}");
         }
 
-        if (ready == 0)
+        if (ready >= replicas)
         {
-            return (DeploymentPhase.Progressing, $"loading {Describe(live)} on {string.Join(", ", agents.Select(a => a.AgentId))}");
+            return (DeploymentPhase.Available, $"{Number(ready)} of {Number(replicas)} replicas ready, serving {Describe(live)}");
         }
 
-        if (ready < replicas)
+        // Say per replica why it is not ready: a failed load names its reason instead of "loading" forever.
+        var notes = new List<string>();
+        foreach (var agent in agents.Where(a => !AllReady(a, name, live)))
         {
-            var why = eligible < replicas ? $"only {Number(eligible)} agent(s) qualify" : "replicas are loading";
-            return (DeploymentPhase.Degraded, $"{Number(ready)} of {Number(replicas)} replicas ready ({why})");
+            var failed = live.Select(r => agent.Versions.GetValueOrDefault((name, r.Version)))
+                .FirstOrDefault(v => v is { State: "UNAVAILABLE" } && v.Reason is not ("unloading" or "unloaded"));
+            notes.Add(failed is null
+                ? $"{agent.AgentId} loading"
+                : $"{agent.AgentId}: version {Number(failed.Version)} failed to load: {failed.Reason}");
         }
 
-        return (DeploymentPhase.Available, $"{Number(ready)} of {Number(replicas)} replicas ready, serving {Describe(live)}");
+        notes.AddRange(absent.Select(id => $"{id} disconnected"));
+        if (agents.Count + absent.Count < replicas)
+        {
+            notes.Add($"only {Number(agents.Count + absent.Count)} agent(s) qualify");
+        }
+
+        var phase = ready == 0 && notes.All(n => n.EndsWith(" loading", StringComparison.Ordinal)) ? DeploymentPhase.Progressing : DeploymentPhase.Degraded;
+        return (phase, $"{Number(ready)} of {Number(replicas)} replicas ready, serving {Describe(live)} ({string.Join("; ", notes)})");
     }
 
     public static string Describe(IEnumerable<TrafficRoute> split)

@@ -26,6 +26,7 @@ internal sealed class DeploymentReconciler(
     ILogger<DeploymentReconciler> logger) : BackgroundService
 {
     private ImmutableDictionary<string, Deployment> _live = ImmutableDictionary.Create<string, Deployment>(StringComparer.Ordinal);
+    private readonly HashSet<string> _reportedUnresolvable = new(StringComparer.Ordinal);
     private int _force;
 
     /// <summary>Serializes deployment writes (commands and passes).</summary>
@@ -62,7 +63,8 @@ internal sealed class DeploymentReconciler(
                 inputs.Add(new DeploymentInput(deployment, await targets.RecordsAsync(deployment.Spec.Model, versions, cancellationToken)));
             }
 
-            plan = DeploymentPlanner.Plan(inputs, fleet.Snapshot());
+            var held = fleet.Held(stored.SelectMany(d => d.Replicas.Select(r => r.AgentId)), options.Value.LeaseDuration);
+            plan = DeploymentPlanner.Plan(inputs, fleet.Snapshot(), held);
             var before = stored.ToDictionary(d => d.Spec.Name, StringComparer.Ordinal);
             foreach (var planned in plan.Deployments)
             {
@@ -129,11 +131,18 @@ internal sealed class DeploymentReconciler(
         }
 
         var split = await targets.ResolveAsync(deployment.Spec, cancellationToken);
+        var key = $"{deployment.Spec.Name}\n{split.Problem}";
         if (!split.Resolved)
         {
-            DeploymentLog.Unresolvable(logger, deployment.Spec.Name, split.ProblemField!, split.Problem!);
+            if (_reportedUnresolvable.Add(key))
+            {
+                DeploymentLog.Unresolvable(logger, deployment.Spec.Name, split.ProblemField!, split.Problem!);
+            }
+
             return;
         }
+
+        _reportedUnresolvable.RemoveWhere(k => k.StartsWith(deployment.Spec.Name + "\n", StringComparison.Ordinal));
 
         var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         var wanted = DeploymentPlanner.Describe(split.Traffic);

@@ -16,6 +16,9 @@ internal sealed record FleetAgent(
 {
     public bool Serves => Connected && GrpcAddress.Length > 0;
 
+    /// <summary>When the agent's stream ended; null while connected.</summary>
+    public DateTimeOffset? DisconnectedAt { get; init; }
+
     public bool IsReady(string name, int version) =>
         Versions.TryGetValue((name, version), out var status) && status.State == "READY";
 }
@@ -25,12 +28,37 @@ internal sealed record FleetAgent(
 /// <see cref="ServingStatus"/> each sent, and the assignment last sent to each (so only changes go out). In memory
 /// only: after a coordinator restart agents say hello again and report.
 /// </summary>
-internal sealed class ServingFleet(DeploymentSignal signal)
+internal sealed class ServingFleet(DeploymentSignal signal, TimeProvider time)
 {
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private readonly Lock _lock = new();
     private ImmutableDictionary<string, FleetAgent> _agents = ImmutableDictionary.Create<string, FleetAgent>(StringComparer.Ordinal);
     private readonly Dictionary<string, ByteString> _sent = new(StringComparer.Ordinal);
     private long _generation;
+
+    /// <summary>
+    /// Agents whose replicas the planner keeps although they are not connected: those that left less than
+    /// <paramref name="grace"/> ago, and, during the first <paramref name="grace"/> after this coordinator started,
+    /// those it has not heard from yet (they reconnect after a coordinator restart and keep serving meanwhile).
+    /// </summary>
+    public IReadOnlySet<string> Held(IEnumerable<string> placed, TimeSpan grace)
+    {
+        var now = time.GetUtcNow();
+        var agents = Volatile.Read(ref _agents);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in placed)
+        {
+            var recent = agents.TryGetValue(id, out var agent)
+                ? !agent.Connected && agent.DisconnectedAt is { } left && now - left < grace
+                : now - _startedAt < grace;
+            if (recent)
+            {
+                held.Add(id);
+            }
+        }
+
+        return held;
+    }
 
     public IReadOnlyList<FleetAgent> Snapshot() => [.. Volatile.Read(ref _agents).Values.OrderBy(a => a.AgentId, StringComparer.Ordinal)];
 
@@ -59,7 +87,7 @@ internal sealed class ServingFleet(DeploymentSignal signal)
         {
             if (_agents.TryGetValue(agentId, out var agent))
             {
-                _agents = _agents.SetItem(agentId, agent with { Connected = false });
+                _agents = _agents.SetItem(agentId, agent with { Connected = false, DisconnectedAt = time.GetUtcNow() });
             }
 
             _sent.Remove(agentId);

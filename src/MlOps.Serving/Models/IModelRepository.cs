@@ -36,8 +36,16 @@ public interface IModelRepository
     /// <summary>Every version known to the repository, loaded or not, with its state (READY, LOADING, UNAVAILABLE).</summary>
     IReadOnlyList<ModelIndexEntry> Index();
 
-    /// <summary>A version by name and version; a null or empty version means the newest ready one.</summary>
+    /// <summary>A version by name and version; a null or empty version means the version the model's traffic split
+    /// picks for this request (the newest ready one when there is no split).</summary>
     bool TryGet(string name, string? version, out IServedModel model);
+
+    /// <summary>
+    /// The version that answers metadata, config and readiness when the caller names no version: with a traffic
+    /// split, the ready routed version with the largest share (the stable one, not a canary), so these lookups
+    /// neither use up a slot of the split nor describe the candidate. Default: <see cref="TryGet"/>.
+    /// </summary>
+    bool TryGetPrimary(string name, out IServedModel model) => TryGet(name, null, out model);
 
     /// <summary>Loads (or reloads) a model the repository knows how to find; errors name the model.</summary>
     Task LoadAsync(string name, CancellationToken cancellationToken);

@@ -20,19 +20,16 @@ internal static class ModelRepositoryLookup
     public static IServedModel Find(this IModelRepository repository, string name, string? version)
     {
         RequireName(name);
-        if (repository.TryGet(name, NullIfEmpty(version), out var model))
-        {
-            return model;
-        }
-
-        throw Missing(repository, name, NullIfEmpty(version));
+        var found = NullIfEmpty(version) is { } pinned ? repository.TryGet(name, pinned, out var model) : repository.TryGetPrimary(name, out model);
+        return found ? model : throw Missing(repository, name, NullIfEmpty(version));
     }
 
     /// <summary>A version that can run inference now.</summary>
     /// <exception cref="InferenceException">NotFound for an unknown model or version; Unavailable when it is not ready.</exception>
     public static IServedModel FindReady(this IModelRepository repository, string name, string? version)
     {
-        var model = repository.Find(name, version);
+        RequireName(name);
+        var model = repository.TryGet(name, NullIfEmpty(version), out var routed) ? routed : throw Missing(repository, name, NullIfEmpty(version));
         if (!model.IsReady)
         {
             throw new InferenceException(
@@ -71,7 +68,8 @@ internal static class ModelRepositoryLookup
     public static bool IsModelReady(this IModelRepository repository, string name, string? version)
     {
         RequireName(name);
-        return repository.TryGet(name, NullIfEmpty(version), out var model) && model.IsReady;
+        var found = NullIfEmpty(version) is { } pinned ? repository.TryGet(name, pinned, out var model) : repository.TryGetPrimary(name, out model);
+        return found && model.IsReady;
     }
 
     /// <summary>True when the index lists <paramref name="name"/> at all.</summary>

@@ -11,7 +11,7 @@ namespace MlOps.Cli.Tests.Fakes;
 
 /// <summary>
 /// TEST DOUBLE: a real Kestrel gRPC server on a dynamic loopback port (h2c), hosting the fake JobService,
-/// ClusterService, ModelRegistry, DatasetService and ArtifactService in-process, so the CLI runs over a real channel exactly as against the coordinator.
+/// ClusterService, ModelRegistry, DatasetService, ArtifactService and DeploymentService in-process, so the CLI runs over a real channel exactly as against the coordinator.
 /// </summary>
 internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 {
@@ -35,6 +35,8 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 
     public FakeArtifactServiceForCliTests Artifacts => _app.Services.GetRequiredService<FakeArtifactServiceForCliTests>();
 
+    public FakeDeploymentServiceForCliTests Deployments => _app.Services.GetRequiredService<FakeDeploymentServiceForCliTests>();
+
     public static async Task<FakeCoordinatorForCliTests> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -47,12 +49,14 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
         builder.Services.AddSingleton<FakeModelRegistryForCliTests>();
         builder.Services.AddSingleton<FakeDatasetServiceForCliTests>();
         builder.Services.AddSingleton<FakeArtifactServiceForCliTests>();
+        builder.Services.AddSingleton<FakeDeploymentServiceForCliTests>();
         var app = builder.Build();
         app.MapGrpcService<FakeJobServiceForCliTests>();
         app.MapGrpcService<FakeClusterServiceForCliTests>();
         app.MapGrpcService<FakeModelRegistryForCliTests>();
         app.MapGrpcService<FakeDatasetServiceForCliTests>();
         app.MapGrpcService<FakeArtifactServiceForCliTests>();
+        app.MapGrpcService<FakeDeploymentServiceForCliTests>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeCoordinatorForCliTests(app, address);

@@ -109,6 +109,58 @@ public sealed class DeploymentPlannerTests
     }
 
     [Fact]
+    public void Plan_PlacedAgentHeld_KeepsItsReplicaWithoutAssigningIt()
+    {
+        var deployment = Deployment(live: [(1, 100)], wanted: [(1, 100)], placed: ["a"]);
+
+        var plan = DeploymentPlanner.Plan([Input(deployment, 1)], [Agent("b")], held: new HashSet<string> { "a" });
+
+        var planned = Assert.Single(plan.Deployments);
+        Assert.Equal(["a"], planned.Replicas.Select(r => r.AgentId));
+        Assert.Empty(plan.Assignments["b"]);
+        Assert.Equal(DeploymentPhase.Progressing, planned.Phase);
+        Assert.Contains("waiting for agent(s) a to reconnect", planned.Message);
+    }
+
+    [Fact]
+    public void Plan_ReplacementReplicaFailsToLoad_DegradedNamingTheReason()
+    {
+        var deployment = Deployment(live: [(1, 100)], wanted: [(1, 100)], placed: ["a", "b"], replicas: 2);
+
+        var plan = DeploymentPlanner.Plan([Input(deployment, 1)], [Agent("a", (1, "READY")), Agent("b", (1, "UNAVAILABLE"))]);
+
+        var planned = Assert.Single(plan.Deployments);
+        Assert.Equal(DeploymentPhase.Degraded, planned.Phase);
+        Assert.Contains("b: version 1 failed to load: broken", planned.Message);
+    }
+
+    [Fact]
+    public void Plan_RollbackToAVersionStillUnloading_NotFailed()
+    {
+        var deployment = Deployment(live: [(2, 100)], wanted: [(1, 100)], placed: ["a"]);
+        var agent = Agent("a", (2, "READY"));
+        agent = agent with
+        {
+            Versions = agent.Versions.Add((Name, 1), new ServedVersionStatus { Name = Name, Version = 1, State = "UNAVAILABLE", Reason = "unloading" }),
+        };
+
+        var plan = DeploymentPlanner.Plan([Input(deployment, 1, 2)], [agent]);
+
+        Assert.Equal(DeploymentPhase.Progressing, Assert.Single(plan.Deployments).Phase);
+    }
+
+    [Fact]
+    public void Plan_SelectorMatchesNoneOfTheServingAgents_MessageSaysSo()
+    {
+        var deployment = Deployment(live: [], wanted: [(1, 100)]);
+        deployment.Spec.AgentSelector["zone"] = "lab-2";
+
+        var plan = DeploymentPlanner.Plan([Input(deployment, 1)], [Agent("a"), Agent("b")]);
+
+        Assert.Equal("none of the 2 serving agent(s) matches the selector zone=lab-2", Assert.Single(plan.Deployments).Message);
+    }
+
+    [Fact]
     public void Plan_TwoDeployments_SpreadOverTheLeastLoadedAgents()
     {
         var first = Deployment(live: [], wanted: [(1, 100)]);

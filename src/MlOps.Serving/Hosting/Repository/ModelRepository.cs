@@ -67,7 +67,10 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         if (string.IsNullOrEmpty(version))
         {
             entry = _routes.TryGetValue(name, out var split) ? Route(split, versions) : null;
-            entry ??= versions.Values.Where(v => v.Model is { IsReady: true }).OrderByDescending(v => v.Version, VersionOrder.Instance).FirstOrDefault();
+            if (entry is null)
+            {
+                return TryGetNewestReady(versions, out model);
+            }
         }
         else if (!versions.TryGetValue(version, out entry))
         {
@@ -81,6 +84,29 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
 
         model = ready;
         return true;
+    }
+
+    public bool TryGetPrimary(string name, out IServedModel model)
+    {
+        model = null!;
+        if (name is null || !_models.TryGetValue(name, out var versions))
+        {
+            return false;
+        }
+
+        if (_routes.TryGetValue(name, out var split))
+        {
+            foreach (var (version, _) in split.Weights.OrderByDescending(w => w.Value))
+            {
+                if (versions.TryGetValue(version, out var entry) && entry.Model is { IsReady: true } routed)
+                {
+                    model = routed;
+                    return true;
+                }
+            }
+        }
+
+        return TryGetNewestReady(versions, out model);
     }
 
     /// <summary>
@@ -100,6 +126,11 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         {
             _routes.TryRemove(name, out _);
             return;
+        }
+
+        if (_routes.TryGetValue(name, out var current) && current.Weights.SequenceEqual(routed))
+        {
+            return; // same split: keep its position, so re-sent assignments do not restart the sequence
         }
 
         _routes[name] = new TrafficSplit(routed);
@@ -306,6 +337,13 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             await model.DisposeAsync();
             throw;
         }
+    }
+
+    private static bool TryGetNewestReady(ImmutableDictionary<string, VersionEntry> versions, out IServedModel model)
+    {
+        model = versions.Values.Where(v => v.Model is { IsReady: true }).OrderByDescending(v => v.Version, VersionOrder.Instance)
+            .Select(v => v.Model!).FirstOrDefault()!;
+        return model is not null;
     }
 
     private static VersionEntry? Route(TrafficSplit split, ImmutableDictionary<string, VersionEntry> versions)

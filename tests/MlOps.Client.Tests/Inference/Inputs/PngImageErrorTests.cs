@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using MlOps.Client.Inference.Inputs;
-using MlOps.Client.Tests.Support;
+using MlOps.Testing;
 
 namespace MlOps.Client.Tests.Inference.Inputs;
 

@@ -1,5 +1,6 @@
 using MlOps.Client.Inference.Inputs;
 using MlOps.Client.Tests.Support;
+using MlOps.Testing;
 
 namespace MlOps.Client.Tests.Inference.Inputs;
 

@@ -48,6 +48,38 @@ public sealed class ModelRepositoryRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public void TryGetPrimary_Canary_StableVersionAndTheSplitKeepsItsShares()
+    {
+        _repository.SetRoutes("m", [KeyValuePair.Create("1", 90), KeyValuePair.Create("2", 10)]);
+
+        var versions = new List<string>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(_repository.TryGetPrimary("m", out var primary));
+            Assert.Equal("1", primary.Descriptor.Version);
+            Assert.True(_repository.TryGet("m", null, out var routed));
+            versions.Add(routed.Descriptor.Version);
+        }
+
+        Assert.Equal(100, versions.Count(v => v == "2"));
+    }
+
+    [Fact]
+    public void SetRoutes_SameWeightsAgain_SequenceContinues()
+    {
+        _repository.SetRoutes("m", [KeyValuePair.Create("1", 50), KeyValuePair.Create("2", 50)]);
+        var versions = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            _repository.SetRoutes("m", [KeyValuePair.Create("1", 50), KeyValuePair.Create("2", 50)]);
+            Assert.True(_repository.TryGet("m", null, out var routed));
+            versions.Add(routed.Descriptor.Version);
+        }
+
+        Assert.Equal(50, versions.Count(v => v == "2"));
+    }
+
+    [Fact]
     public async Task TryGet_RoutedVersionUnloaded_FallsBackToAnotherRoutedVersion()
     {
         _repository.SetRoutes("m", [KeyValuePair.Create("1", 50), KeyValuePair.Create("2", 50)]);

@@ -1,16 +1,18 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using MlOps.Client.Inference.Inputs;
 
-namespace MlOps.Client.Tests.Support;
+namespace MlOps.Testing;
 
 /// <summary>
 /// A small PNG encoder for tests: packs samples at any bit depth, filters each row with the filter type the test
-/// chooses (so decoding exercises all five), deflates, and lays out chunks that a test may then damage.
+/// chooses (so decoding exercises all five), deflates, and lays out chunks that a test may then damage. It has its
+/// own CRC-32, so a PNG decoder under test is never checked against its own checksum code.
 /// </summary>
-internal sealed class PngWriter
+public sealed class PngWriter
 {
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
     public required int Width { get; init; }
 
     public required int Height { get; init; }
@@ -84,7 +86,7 @@ internal sealed class PngWriter
             file.Write(word);
             file.Write(typeBytes);
             file.Write(data);
-            BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Compute(typeBytes, data));
+            BinaryPrimitives.WriteUInt32BigEndian(word, Crc(typeBytes, data));
             file.Write(word);
         }
 
@@ -163,5 +165,47 @@ internal sealed class PngWriter
         var p = a + b - c;
         int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+
+    /// <summary>A gray 8-bit image (color type 0, no filtering): <paramref name="pixels"/> row-major, 0 black to 255 white.</summary>
+    public static byte[] Gray(int width, int height, byte[] pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        var rows = Enumerable.Range(0, height).Select(y => pixels.AsSpan(y * width, width).ToArray().Select(p => (int)p).ToArray()).ToArray();
+        return new PngWriter { Width = width, Height = height, FilterOf = _ => 0 }.Write(rows);
+    }
+
+    /// <summary>CRC-32 of PNG chunks (ISO 3309, reflected polynomial 0xEDB88320) over the type and the data.</summary>
+    public static uint Crc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        var crc = uint.MaxValue;
+        foreach (var b in type)
+        {
+            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        foreach (var b in data)
+        {
+            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (var n = 0u; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
     }
 }
