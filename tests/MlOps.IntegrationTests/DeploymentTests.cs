@@ -180,6 +180,33 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public async Task CoordinatorRestart_AgentKeepsServingAndTheDeploymentComesBackOnTheSameReplica()
+    {
+        await using var cluster = new LocalCluster().WithTinyDataset();
+        await cluster.StartCoordinatorAsync();
+        await cluster.StartAgentAsync("b", (FreePort.Next(), FreePort.Next()));
+        await TrainAsync(cluster, seed: 3);
+        await cluster.Deployments.DeployAsync(new DeployRequest { Spec = new DeploymentSpec { Model = Model } });
+        var before = Assert.Single((await WaitAvailableAsync(cluster, Model, 1)).Replicas);
+        Assert.Equal("b", before.AgentId);
+        // An idle agent that sorts first: placed afresh after the restart, the replica would move to it.
+        await cluster.StartAgentAsync("a", (FreePort.Next(), FreePort.Next()));
+        var test = MnistFormat.Load(cluster.DatasetPath).Test;
+
+        await cluster.Coordinator!.StopAsync(TimeSpan.FromSeconds(30));
+        using (var direct = GrpcChannel.ForAddress(before.GrpcAddress))
+        {
+            // The data plane does not need the coordinator.
+            var response = await new GRPCInferenceService.GRPCInferenceServiceClient(direct).ModelInferAsync(Request(Model, Normalized(test, 0), test));
+            Assert.Equal("1", response.ModelVersion);
+        }
+
+        await cluster.RestartCoordinatorAsync();
+        var after = Assert.Single((await WaitAvailableAsync(cluster, Model, 1)).Replicas);
+        Assert.Equal(before.AgentId, after.AgentId);
+    }
+
+    [Fact]
     public async Task Deploy_BadRequests_RefusedNamingTheField()
     {
         await using var cluster = new LocalCluster();
