@@ -22,7 +22,7 @@ namespace MlOps.ServingBench;
 /// <summary>Options of the <c>served</c> command. With <c>Streaming</c> the clients send over one <c>ModelStreamInfer</c>
 /// stream each (perf_analyzer's <c>--streaming</c>): one HTTP/2 stream per client instead of one per request.</summary>
 internal sealed record ServedOptions(string[] Models, int Clients, double WarmupSeconds, double Seconds, double LatencySeconds, double DirectSeconds,
-    bool Spinning = true, bool Streaming = false)
+    bool Spinning = true, bool Streaming = false, int IntraOpThreads = 0, int MaxBatch = 0, bool Lean = false)
 {
     public static ServedOptions? Parse(IEnumerable<string> args)
     {
@@ -43,6 +43,9 @@ internal sealed record ServedOptions(string[] Models, int Clients, double Warmup
                 "--direct-seconds" => o with { DirectSeconds = D() },
                 "--no-spinning" => o with { Spinning = false },
                 "--streaming" => o with { Streaming = true },
+                "--lean-client" => o with { Lean = true },
+                "--intra-op-threads" => o with { IntraOpThreads = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--max-batch" => o with { MaxBatch = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => null,
             };
             if (o is null)
@@ -91,6 +94,15 @@ internal static class ServedBenchmark
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Configuration["Serving:Host:AllowSpinning"] = options.Spinning ? "true" : "false";
+        if (options.IntraOpThreads > 0)
+        {
+            builder.Configuration["Serving:Host:IntraOpThreads"] = options.IntraOpThreads.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (options.MaxBatch > 0)
+        {
+            builder.Configuration["Serving:Host:Batching:MaxBatchSize"] = options.MaxBatch.ToString(CultureInfo.InvariantCulture);
+        }
         builder.Services.AddModelHost();
         builder.Services.AddOpenInference();
         await using var app = builder.Build();
@@ -105,7 +117,7 @@ internal static class ServedBenchmark
         TimeSpan serverCpu;
         List<(int BatchSize, long Count)> formed;
         {
-            using var child = StartClient(address, model.Name, options.Clients, options.WarmupSeconds, options.Seconds, options.Streaming);
+            using var child = StartClient(address, model.Name, options.Clients, options.WarmupSeconds, options.Seconds, options.Streaming, options.Lean);
             await ExpectAsync(child, "START");
             var before = version.BatchStatistics.ToDictionary(b => b.BatchSize, b => b.ExecutionCount);
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -120,7 +132,7 @@ internal static class ServedBenchmark
         // (c): one client, batch 1.
         ClientResult single;
         {
-            using var child = StartClient(address, model.Name, 1, 1, options.LatencySeconds, options.Streaming);
+            using var child = StartClient(address, model.Name, 1, 1, options.LatencySeconds, options.Streaming, options.Lean);
             await ExpectAsync(child, "START");
             single = ClientResult.Parse(await ExpectAsync(child, "END"));
             await child.WaitForExitAsync();
@@ -133,7 +145,7 @@ internal static class ServedBenchmark
         var rows = formed.Sum(b => (long)b.BatchSize * b.Count);
         var meanBatch = (double)rows / executions;
         // Compare at the mean formed batch (rounded): the batch sizes spread widely when the cores are busy.
-        var compareBatch = Math.Clamp((int)Math.Round(meanBatch), 1, 64);
+        var compareBatch = Math.Clamp((int)Math.Round(meanBatch), 1, Math.Max(64, options.MaxBatch));
         var top = string.Join(", ", formed.OrderByDescending(b => b.Count).Take(4)
             .Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.BatchSize} ({100.0 * b.Count / executions:F0}%)")));
 
@@ -214,7 +226,7 @@ internal static class ServedBenchmark
         return new DirectResult(samples, Process.GetCurrentProcess().TotalProcessorTime - cpu0);
     }
 
-    private static Process StartClient(string address, string model, int clients, double warmup, double seconds, bool streaming)
+    private static Process StartClient(string address, string model, int clients, double warmup, double seconds, bool streaming, bool lean)
     {
         var self = typeof(ServedBenchmark).Assembly.Location;
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -223,7 +235,7 @@ internal static class ServedBenchmark
             start.ArgumentList.Add(self); // run as `dotnet MlOps.ServingBench.dll`
         }
 
-        foreach (var a in new[] { "served-client", address, model, clients.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), streaming ? "stream" : "unary" })
+        foreach (var a in new[] { "served-client", address, model, clients.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), streaming ? "stream" : "unary", lean ? "lean" : "generated" })
         {
             start.ArgumentList.Add(a);
         }
@@ -273,6 +285,7 @@ internal static class ServedBenchmark
         var warmup = double.Parse(args[3], CultureInfo.InvariantCulture);
         var seconds = double.Parse(args[4], CultureInfo.InvariantCulture);
         var streaming = args.Length > 5 && args[5] == "stream";
+        var lean = args.Length > 6 && args[6] == "lean";
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
         var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         var image = MemoryMarshal.AsBytes(DirectBenchmark.Images(1).AsSpan()).ToArray();
@@ -295,10 +308,15 @@ internal static class ServedBenchmark
             Console.WriteLine("START");
             return Process.GetCurrentProcess().TotalProcessorTime;
         });
+        // The lean client (like perf_analyzer) sends the request bytes serialized once and only checks whether a
+        // response is an error, instead of parsing every response; the generated client serializes and parses each.
+        var payload = request.ToByteArray();
+        var invoker = channel.CreateCallInvoker();
         var tasks = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             var latencies = new List<double>();
-            using var stream = streaming ? client.ModelStreamInfer() : null;
+            using var stream = streaming && !lean ? client.ModelStreamInfer() : null;
+            using var leanStream = streaming && lean ? invoker.AsyncDuplexStreamingCall(LeanClient.Stream, null, default) : null;
             while (true)
             {
                 var start = Stopwatch.GetTimestamp();
@@ -309,17 +327,29 @@ internal static class ServedBenchmark
 
                 try
                 {
-                    if (stream is null)
+                    if (leanStream is not null)
                     {
-                        await client.ModelInferAsync(request);
+                        await leanStream.RequestStream.WriteAsync(payload);
+                        if (!await leanStream.ResponseStream.MoveNext(CancellationToken.None) || leanStream.ResponseStream.Current.IsError)
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
                     }
-                    else
+                    else if (stream is not null)
                     {
                         await stream.RequestStream.WriteAsync(request);
                         if (!await stream.ResponseStream.MoveNext(CancellationToken.None) || stream.ResponseStream.Current.ErrorMessage.Length > 0)
                         {
                             Interlocked.Increment(ref errors);
                         }
+                    }
+                    else if (lean)
+                    {
+                        await invoker.AsyncUnaryCall(LeanClient.Unary, null, default, payload);
+                    }
+                    else
+                    {
+                        await client.ModelInferAsync(request);
                     }
                 }
                 catch (Grpc.Core.RpcException)
@@ -337,6 +367,11 @@ internal static class ServedBenchmark
             if (stream is not null)
             {
                 await stream.RequestStream.CompleteAsync();
+            }
+
+            if (leanStream is not null)
+            {
+                await leanStream.RequestStream.CompleteAsync();
             }
 
             return latencies;
