@@ -59,6 +59,11 @@ public sealed class DeploymentTests
 
         Assert.Equal(registered.Metrics["test_accuracy"], (double)grpcCorrect / test.Count, 9);
         Assert.Equal(registered.Metrics["test_accuracy"], (double)restCorrect / test.Count, 9);
+
+        // The agent's Prometheus endpoint counted every one of those requests for this version.
+        var metrics = await http.GetStringAsync("/metrics");
+        var success = metrics.Split('\n').Single(l => l.StartsWith($"mlops_nv_inference_request_success{{model=\"{Model}\",version=\"1\"}}", StringComparison.Ordinal));
+        Assert.Equal(2 * test.Count, long.Parse(success.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
