@@ -56,6 +56,7 @@ internal static class JobDetailsCommand
             details.Add("progress", Display.Progress(progress));
         }
 
+        details.AddIfSet("waiting", job.State == JobState.Queued ? job.WaitingReason : null);
         details.AddIfSet("failure reason", job.FailureReason);
         if (job.Result is { } result)
         {

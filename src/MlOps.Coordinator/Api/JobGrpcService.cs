@@ -12,6 +12,7 @@ internal sealed class JobGrpcService(
     JobCanceller canceller,
     JobWatcher watcher,
     ICoordinatorStore store,
+    MlOps.Coordinator.Scheduling.WaitingReasons waiting,
     IHostApplicationLifetime lifetime) : JobService.JobServiceBase
 {
     /// <summary>Request header naming the calling user; the owner of a spec that leaves it empty.</summary>
@@ -38,8 +39,8 @@ internal sealed class JobGrpcService(
     public override async Task<Job> GetJob(GetJobRequest request, ServerCallContext context)
     {
         RpcErrors.RequireId(request.JobId, "job_id");
-        return await store.GetJobAsync(request.JobId, context.CancellationToken)
-            ?? RpcErrors.ThrowNotFound<Job>("job_id", $"job '{request.JobId}' not found");
+        return waiting.Annotate(await store.GetJobAsync(request.JobId, context.CancellationToken)
+            ?? RpcErrors.ThrowNotFound<Job>("job_id", $"job '{request.JobId}' not found"));
     }
 
     public override async Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
@@ -68,7 +69,7 @@ internal sealed class JobGrpcService(
             var page = await store.ListJobsAsync(
                 new JobQuery([.. request.States], request.Owner, request.PageSize, request.PageToken), context.CancellationToken);
             var response = new ListJobsResponse { NextPageToken = page.NextPageToken };
-            response.Jobs.AddRange(page.Jobs);
+            response.Jobs.AddRange(page.Jobs.Select(waiting.Annotate));
             return response;
         }
         catch (InvalidPageTokenException ex)

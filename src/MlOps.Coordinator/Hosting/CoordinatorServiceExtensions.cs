@@ -108,6 +108,7 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<JobIdGenerator>();
         services.TryAddSingleton<JobEventHub>();
         services.TryAddSingleton<SchedulerSignal>();
+        services.TryAddSingleton<WaitingReasons>();
         services.TryAddSingleton<JobUpdater>();
         services.TryAddSingleton<SubmitChecks>();
         services.TryAddSingleton<JobSubmitter>();
@@ -121,7 +122,7 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<AgentConnections>();
         services.TryAddSingleton<AgentMessages>();
         services.TryAddSingleton<SnapshotSource>();
-        services.TryAddSingleton<IPlacementPolicy, BestFitPlacementPolicy>();
+        services.TryAddSingleton<IPlacementPolicy, IndexedBestFitPlacementPolicy>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentSignal>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.ServingFleet>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentTargets>();

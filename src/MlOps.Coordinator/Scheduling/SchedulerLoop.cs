@@ -20,6 +20,7 @@ internal sealed class SchedulerLoop(
     AgentSessionRegistry sessions,
     JobUpdater jobs,
     JobAssignments assignments,
+    WaitingReasons waiting,
     IOptions<CoordinatorOptions> options,
     TimeProvider timeProvider,
     ILogger<SchedulerLoop> logger) : BackgroundService
@@ -33,10 +34,12 @@ internal sealed class SchedulerLoop(
         if (snapshot.Queue.Count == 0)
         {
             _reportedUnplaceable.Clear();
+            waiting.Replace(new Dictionary<string, string>());
             return 0;
         }
 
         var plan = policy.Plan(snapshot);
+        waiting.Replace(plan.Waiting);
         ReportUnplaceable(snapshot, plan);
         var assigned = 0;
         foreach (var placement in plan.Placements)

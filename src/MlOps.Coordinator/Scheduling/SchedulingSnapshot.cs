@@ -46,7 +46,12 @@ public sealed record Placement(string JobId, string AgentId);
 /// The outcome of one scheduling pass: placements to apply in order, and the jobs whose request exceeds the
 /// total capacity of every connected agent (they stay queued until a larger agent joins).
 /// </summary>
-public sealed record SchedulingPlan(string Policy, IReadOnlyList<Placement> Placements, IReadOnlyList<string> Unplaceable);
+public sealed record SchedulingPlan(string Policy, IReadOnlyList<Placement> Placements, IReadOnlyList<string> Unplaceable)
+{
+    /// <summary>Why each job left queued waits (job id → reason), for <c>mlops job ID</c>; empty when the policy
+    /// does not say.</summary>
+    public IReadOnlyDictionary<string, string> Waiting { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// A named, versioned placement policy: a pure function from a snapshot to a plan. It does no I/O and keeps

@@ -3,9 +3,12 @@ using MlOps.Coordinator.Scheduling;
 
 namespace MlOps.Coordinator.Tests.Scheduling;
 
-public sealed class BestFitPlacementPolicyTests
+/// <summary>The best-fit rules, checked against every policy that implements them (v1 and the indexed v2).</summary>
+public abstract class BestFitPolicyContract
 {
-    private readonly BestFitPlacementPolicy _policy = new();
+    private readonly IPlacementPolicy _policy;
+
+    protected BestFitPolicyContract(IPlacementPolicy policy) => _policy = policy;
 
     [Fact]
     public void Plan_HigherPriorityJobSubmittedLater_PlacedFirst()
@@ -144,13 +147,78 @@ public sealed class BestFitPlacementPolicyTests
             [Agent("b", cpu: 4), Agent("a", cpu: 4), Agent("g", cpu: 4, gpus: 1)]);
 
         Assert.Equal(_policy.Plan(snapshot).Placements, _policy.Plan(snapshot).Placements);
-        Assert.Equal("best-fit/v1", _policy.Plan(snapshot).Policy);
+        Assert.Equal(_policy.Name, _policy.Plan(snapshot).Policy);
     }
 
-    private static QueuedJob Job(string id, int priority = 0, long order = 0, int cpu = 1, long memory = 0, int gpus = 0) =>
+    internal static QueuedJob Job(string id, int priority = 0, long order = 0, int cpu = 1, long memory = 0, int gpus = 0) =>
         new(id, priority, order, new ResourceVector(cpu, memory, gpus));
 
-    private static AgentSlot Agent(
+    internal static AgentSlot Agent(
         string id, int cpu, long memory = 16_000, int gpus = 0, int allocatedCpu = 0, long allocatedMemory = 0, int allocatedGpus = 0) =>
         new(id, new ResourceVector(cpu, memory, gpus), new ResourceVector(allocatedCpu, allocatedMemory, allocatedGpus));
+}
+
+public sealed class BestFitPlacementPolicyTests() : BestFitPolicyContract(new BestFitPlacementPolicy());
+
+public sealed class IndexedBestFitPlacementPolicyTests() : BestFitPolicyContract(new IndexedBestFitPlacementPolicy())
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Plan_RandomSnapshots_SamePlacementsAsV1(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 50; round++)
+        {
+            var agents = Enumerable.Range(0, random.Next(1, 30)).Select(i =>
+            {
+                var gpus = random.Next(0, 9);
+                var cpu = random.Next(4, 65);
+                var memory = random.Next(8, 257) * 1000L;
+                return Agent($"a{i:D2}", cpu, memory, gpus, random.Next(0, cpu / 2), random.Next(0, (int)(memory / 2000)) * 1000L, random.Next(0, gpus + 1));
+            }).ToList();
+            var jobs = Enumerable.Range(0, random.Next(0, 200)).Select(i => Job(
+                $"j{i:D3}", priority: random.Next(0, 3), order: i, cpu: random.Next(1, 17), memory: random.Next(0, 65) * 1000L,
+                gpus: random.Next(0, 10) switch { < 3 => 0, < 6 => 1, < 8 => 2, 8 => 4, _ => 8 })).ToList();
+            var snapshot = new SchedulingSnapshot(jobs, agents);
+
+            var v1 = new BestFitPlacementPolicy().Plan(snapshot);
+            var v2 = new IndexedBestFitPlacementPolicy().Plan(snapshot);
+
+            Assert.Equal(v1.Placements, v2.Placements);
+            Assert.Equal(v1.Unplaceable, v2.Unplaceable);
+            Assert.Equal(jobs.Count - v2.Placements.Count, v2.Waiting.Count);
+        }
+    }
+
+    [Fact]
+    public void Plan_JobWaitingForGpus_ReasonNamesTheFreeGpus()
+    {
+        var snapshot = new SchedulingSnapshot([Job("big", gpus: 4)], [Agent("g", cpu: 16, gpus: 8, allocatedGpus: 6)]);
+
+        var plan = new IndexedBestFitPlacementPolicy().Plan(snapshot);
+
+        Assert.Equal("waiting for 1 cores, 0 MB, 4 GPUs free on one agent: at most 2 GPU(s) are free on one agent (g)", plan.Waiting["big"]);
+    }
+
+    [Fact]
+    public void Plan_JobLargerThanEveryAgent_ReasonSaysSo()
+    {
+        var snapshot = new SchedulingSnapshot([Job("huge", gpus: 16)], [Agent("g", cpu: 16, gpus: 8)]);
+
+        var plan = new IndexedBestFitPlacementPolicy().Plan(snapshot);
+
+        Assert.StartsWith("needs 1 cores, 0 MB, 16 GPUs: more than any connected agent has in all", plan.Waiting["huge"]);
+    }
+
+    [Fact]
+    public void Plan_NoAgents_EveryJobWaitsForOne()
+    {
+        var plan = new IndexedBestFitPlacementPolicy().Plan(new SchedulingSnapshot([Job("j")], []));
+
+        Assert.Equal("no agent is connected", plan.Waiting["j"]);
+    }
 }

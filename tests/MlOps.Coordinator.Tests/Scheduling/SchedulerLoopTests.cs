@@ -26,6 +26,21 @@ public sealed class SchedulerLoopTests
     }
 
     [Fact]
+    public async Task GetJob_QueuedJobThatDoesNotFit_CarriesTheSchedulersReason()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        await coordinator.ConnectAsync("small", cpuCores: 2);
+        var job = await coordinator.SubmitAsync(TestSpecs.Valid(cpuCores: 32));
+        await coordinator.ScheduleAsync();
+
+        var shown = await coordinator.Create<MlOps.Coordinator.Api.JobGrpcService>()
+            .GetJob(new GetJobRequest { JobId = job.Id }, new TestServerCallContext());
+
+        Assert.StartsWith("needs 32 cores", shown.WaitingReason);
+        Assert.Contains("more than any connected agent has in all", shown.WaitingReason);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_NoConnectedAgent_NothingAssigned()
     {
         await using var coordinator = await TestCoordinator.CreateAsync();
