@@ -30,8 +30,11 @@ internal static class Simulation
         var allocated = new ResourceVector[options.Agents];
         var ids = Enumerable.Range(0, options.Agents).Select(i => $"agent-{i:D4}").ToArray();
         var index = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
-        var queue = Enumerable.Range(0, options.Jobs).Select(i => new QueuedJob($"job-{i:D6}", random.Next(0, 4), i, Shape(random))).ToList();
-        var running = new List<(int Agent, ResourceVector Request)>();
+        var teams = new[] { "vision", "speech", "nlp", "recsys", "research" };
+        var queue = Enumerable.Range(0, options.Jobs)
+            .Select(i => new QueuedJob($"job-{i:D6}", random.Next(0, 4), i, Shape(random)) { Team = teams[random.Next(teams.Length)] })
+            .ToList();
+        var running = new List<(int Agent, ResourceVector Request, string Team)>();
 
         // Warm-up so the JIT is out of the measurement.
         policy.Plan(new SchedulingSnapshot([.. queue.Take(100)], [.. Enumerable.Range(0, 10).Select(i => new AgentSlot(ids[i], capacity, default))]));
@@ -41,7 +44,10 @@ internal static class Simulation
         var planning = TimeSpan.Zero;
         while (queue.Count > 0 && passTimes.Count < 10_000)
         {
-            var snapshot = new SchedulingSnapshot(queue, [.. ids.Select((id, i) => new AgentSlot(id, capacity, allocated[i]))]);
+            var snapshot = new SchedulingSnapshot(queue, [.. ids.Select((id, i) => new AgentSlot(id, capacity, allocated[i]))])
+            {
+                TeamGpusInUse = running.GroupBy(r => r.Team).ToDictionary(g => g.Key, g => g.Sum(r => r.Request.Gpus), StringComparer.Ordinal),
+            };
             var start = Stopwatch.GetTimestamp();
             var plan = policy.Plan(snapshot);
             var elapsed = Stopwatch.GetElapsedTime(start);
@@ -56,7 +62,7 @@ internal static class Simulation
                 var agent = index[placement.AgentId];
                 var request = byId[placement.JobId].Request;
                 allocated[agent] += request;
-                running.Add((agent, request));
+                running.Add((agent, request, byId[placement.JobId].Team));
             }
 
             queue = [.. queue.Where(j => !placedIds.Contains(j.JobId))];
@@ -79,7 +85,7 @@ internal static class Simulation
         var decisions = new List<double>(options.Arrivals);
         for (var i = 0; i < options.Arrivals; i++)
         {
-            var job = new QueuedJob($"arrival-{i:D5}", random.Next(0, 4), options.Jobs + i, Shape(random));
+            var job = new QueuedJob($"arrival-{i:D5}", random.Next(0, 4), options.Jobs + i, Shape(random)) { Team = teams[random.Next(teams.Length)] };
             var start = Stopwatch.GetTimestamp();
             policy.Plan(new SchedulingSnapshot([job], agentsNow));
             decisions.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);

@@ -48,6 +48,8 @@ public static class CoordinatorServiceExtensions
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatasetCatalogOptions>, DatasetCatalogOptionsValidator>());
         builder.Services.AddOptions<ArtifactStoreOptions>().BindConfiguration(ArtifactStoreOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
     }
@@ -122,7 +124,7 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<AgentConnections>();
         services.TryAddSingleton<AgentMessages>();
         services.TryAddSingleton<SnapshotSource>();
-        services.TryAddSingleton<IPlacementPolicy, IndexedBestFitPlacementPolicy>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SchedulingOptions>>().Value.CreatePolicy());
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentSignal>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.ServingFleet>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentTargets>();

@@ -27,17 +27,71 @@ public readonly record struct ResourceVector(int CpuCores, long MemoryMb, int Gp
     public override string ToString() => $"{CpuCores} cores, {MemoryMb} MB, {Gpus} GPUs";
 }
 
+/// <summary>What a job's GPUs must be: at least <see cref="MinMemoryMb"/> each, and a model name containing
+/// <see cref="Model"/> (ignoring case). The default asks for nothing.</summary>
+public readonly record struct GpuConstraint(long MinMemoryMb, string Model)
+{
+    public bool IsNone => MinMemoryMb <= 0 && string.IsNullOrEmpty(Model);
+
+    public bool AllowedOn(AgentSlot agent) =>
+        (MinMemoryMb <= 0 || agent.GpuMemoryMb >= MinMemoryMb) &&
+        (string.IsNullOrEmpty(Model) || agent.GpuModel.Contains(Model, StringComparison.OrdinalIgnoreCase));
+
+    public override string ToString() =>
+        IsNone ? "any GPU" : string.Join(", ", new[] { MinMemoryMb > 0 ? $">= {MinMemoryMb} MB per GPU" : null, string.IsNullOrEmpty(Model) ? null : $"model ~ '{Model}'" }.OfType<string>());
+}
+
 /// <summary>A job waiting for an agent. <see cref="SubmitOrder"/> breaks ties within a priority (lower first).</summary>
-public sealed record QueuedJob(string JobId, int Priority, long SubmitOrder, ResourceVector Request);
+public sealed record QueuedJob(string JobId, int Priority, long SubmitOrder, ResourceVector Request)
+{
+    /// <summary>Whose quota and fair share the job counts against.</summary>
+    public string Team { get; init; } = "";
+
+    /// <summary>When it was submitted (aging: the longer a job waits, the higher it ranks).</summary>
+    public DateTimeOffset QueuedAt { get; init; }
+
+    public GpuConstraint Gpu { get; init; }
+}
 
 /// <summary>A connected agent: its total capacity and what its jobs already hold.</summary>
 public sealed record AgentSlot(string AgentId, ResourceVector Capacity, ResourceVector Allocated)
 {
     public ResourceVector Free => Capacity - Allocated;
+
+    /// <summary>Model name of its GPUs (the first GPU's; nodes are homogeneous in practice).</summary>
+    public string GpuModel { get; init; } = "";
+
+    /// <summary>Memory of its smallest GPU, MB.</summary>
+    public long GpuMemoryMb { get; init; }
+}
+
+/// <summary>How fair-share scheduling weighs teams and waiting time.</summary>
+public sealed record FairShareSettings
+{
+    /// <summary>GPUs each team may hold at once; a team not listed has no limit.</summary>
+    public IReadOnlyDictionary<string, int> TeamGpuQuotas { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>A waiting job gains one priority level per interval waited (starvation freedom). Default 10 min.</summary>
+    public TimeSpan AgingInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Most priority levels a job gains by waiting. Default 100.</summary>
+    public int MaxAgingBoost { get; init; } = 100;
+
+    /// <summary>Place each job where it leaves the most room (spread) instead of the least (bin packing).</summary>
+    public bool Spread { get; init; }
 }
 
 /// <summary>Everything a placement decision looks at, frozen at one moment.</summary>
-public sealed record SchedulingSnapshot(IReadOnlyList<QueuedJob> Queue, IReadOnlyList<AgentSlot> Agents);
+public sealed record SchedulingSnapshot(IReadOnlyList<QueuedJob> Queue, IReadOnlyList<AgentSlot> Agents)
+{
+    /// <summary>The moment the snapshot was taken (aging is measured against it).</summary>
+    public DateTimeOffset Now { get; init; }
+
+    /// <summary>GPUs each team's jobs hold on agents now.</summary>
+    public IReadOnlyDictionary<string, int> TeamGpusInUse { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    public FairShareSettings FairShare { get; init; } = new();
+}
 
 /// <summary>Run job <see cref="JobId"/> on agent <see cref="AgentId"/>.</summary>
 public sealed record Placement(string JobId, string AgentId);

@@ -6,23 +6,50 @@ using MlOps.Coordinator.Storage;
 namespace MlOps.Coordinator.Scheduling;
 
 /// <summary>Reads the queue, the connected agents and their allocations into an immutable snapshot.</summary>
-internal sealed class SnapshotSource(ICoordinatorStore store, AgentDirectory directory, AgentSessionRegistry sessions)
+internal sealed class SnapshotSource(
+    ICoordinatorStore store,
+    AgentDirectory directory,
+    AgentSessionRegistry sessions,
+    Microsoft.Extensions.Options.IOptions<Configuration.SchedulingOptions> options,
+    TimeProvider time)
 {
     private static readonly JobState[] Queued = [JobState.Queued];
 
     public async Task<SchedulingSnapshot> CaptureAsync(CancellationToken cancellationToken)
     {
         var queued = await store.ListJobsByStateAsync(Queued, cancellationToken);
-        var allocated = Allocations(await store.ListJobsByStateAsync([.. JobStates.OnAgent], cancellationToken));
+        var onAgents = await store.ListJobsByStateAsync([.. JobStates.OnAgent], cancellationToken);
+        var allocated = Allocations(onAgents);
         var agents = directory.All
             .Where(a => a.Status == AgentStatus.Connected && sessions.Get(a.AgentId) is not null)
-            .Select(a => new AgentSlot(a.AgentId, ResourceVector.Of(a.Capacity), allocated.GetValueOrDefault(a.AgentId)))
+            .Select(a => new AgentSlot(a.AgentId, ResourceVector.Of(a.Capacity), allocated.GetValueOrDefault(a.AgentId))
+            {
+                GpuModel = a.Capacity?.Gpus.FirstOrDefault()?.Model ?? "",
+                GpuMemoryMb = a.Capacity is { Gpus.Count: > 0 } capacity ? capacity.Gpus.Min(g => g.MemoryMb) : 0,
+            })
             .ToList();
         var queue = queued
-            .Select((job, order) => new QueuedJob(job.Id, job.Spec?.Priority ?? 0, order, ResourceVector.Of(job.Spec?.Resources)))
+            .Select((job, order) => new QueuedJob(job.Id, job.Spec?.Priority ?? 0, order, ResourceVector.Of(job.Spec?.Resources))
+            {
+                Team = Team(job),
+                QueuedAt = job.CreatedAt?.ToDateTimeOffset() ?? default,
+                Gpu = new GpuConstraint(job.Spec?.Resources?.GpuMemoryMb ?? 0, job.Spec?.Resources?.GpuModel ?? ""),
+            })
             .ToList();
-        return new SchedulingSnapshot(queue, agents);
+        var inUse = onAgents.Where(j => JobStates.IsOnAgent(j.State))
+            .GroupBy(Team, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(j => ResourceVector.Of(j.Spec?.Resources).Gpus), StringComparer.Ordinal);
+        return new SchedulingSnapshot(queue, agents)
+        {
+            Now = time.GetUtcNow(),
+            TeamGpusInUse = inUse,
+            FairShare = options.Value.FairShare(),
+        };
     }
+
+    /// <summary>The team a job counts against: its spec's team, else its owner.</summary>
+    public static string Team(Job job) =>
+        !string.IsNullOrEmpty(job.Spec?.Team) ? job.Spec.Team : job.Spec?.Owner ?? "";
 
     /// <summary>What the jobs on each agent hold: the sum of their requests (ASSIGNED, RUNNING, CANCELLING).</summary>
     public static Dictionary<string, ResourceVector> Allocations(IEnumerable<Job> jobsOnAgents)

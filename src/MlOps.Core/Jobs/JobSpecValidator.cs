@@ -90,6 +90,29 @@ public static partial class JobSpecValidator
             {
                 Error("resources.gpus", "must be between 0 and 64");
             }
+
+            if (r.GpuMemoryMb < 0)
+            {
+                Error("resources.gpu_memory_mb", "must be zero (any GPU) or positive");
+            }
+            else if (r.GpuMemoryMb > 0 && r.Gpus == 0)
+            {
+                Error("resources.gpu_memory_mb", "needs resources.gpus: the job asks for no GPU");
+            }
+
+            if (r.GpuModel.Length > 64 || r.GpuModel.Any(char.IsControl))
+            {
+                Error("resources.gpu_model", "must be at most 64 printable characters");
+            }
+            else if (r.GpuModel.Length > 0 && r.Gpus == 0)
+            {
+                Error("resources.gpu_model", "needs resources.gpus: the job asks for no GPU");
+            }
+        }
+
+        if (spec.Team.Length > 0 && !NamePattern().IsMatch(spec.Team))
+        {
+            Error("team", "must be 1-63 characters of lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
 
         return errors;

@@ -66,6 +66,7 @@ public static class JobSpecYaml
         {
             ["name"] = (n, p) => spec.Name = reader.String(n, p),
             ["owner"] = (n, p) => spec.Owner = reader.String(n, p),
+            ["team"] = (n, p) => spec.Team = reader.String(n, p),
             ["seed"] = (n, p) => spec.Seed = reader.Int64(n, p),
             ["priority"] = (n, p) => spec.Priority = reader.Int32(n, p),
             ["max_attempts"] = (n, p) => spec.MaxAttempts = reader.Int32(n, p),
@@ -147,6 +148,8 @@ public static class JobSpecYaml
             ["cpu_cores"] = (n, p) => resources.CpuCores = reader.Int32(n, p),
             ["memory_mb"] = (n, p) => resources.MemoryMb = reader.Int64(n, p),
             ["gpus"] = (n, p) => resources.Gpus = reader.Int32(n, p),
+            ["gpu_memory_mb"] = (n, p) => resources.GpuMemoryMb = reader.Int64(n, p),
+            ["gpu_model"] = (n, p) => resources.GpuModel = reader.String(n, p),
         });
         return resources;
     }

@@ -48,6 +48,18 @@ public sealed class JobSpecValidatorTests
     }
 
     [Fact]
+    public void Validate_GpuConstraintsWithoutGpusAndBadTeam_EachNamed()
+    {
+        var spec = ValidSpec();
+        spec.Team = "Vision Team";
+        spec.Resources = new Resources { Gpus = 0, GpuMemoryMb = 40_000, GpuModel = "H100" };
+
+        var fields = JobSpecValidator.Validate(spec).Select(e => e.Field).ToList();
+
+        Assert.Equal(["resources.gpu_memory_mb", "resources.gpu_model", "team"], fields);
+    }
+
+    [Fact]
     public void Validate_NegativeEpochs_NamesTheFieldAndValue()
     {
         var spec = ValidSpec();

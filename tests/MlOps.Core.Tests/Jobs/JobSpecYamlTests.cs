@@ -35,6 +35,18 @@ public sealed class JobSpecYamlTests
         """;
 
     [Fact]
+    public void Parse_TeamAndGpuConstraints_Mapped()
+    {
+        var spec = JobSpecYaml.Parse(Valid.Replace("owner: alice", "owner: alice\nteam: vision", StringComparison.Ordinal)
+            .Replace("  gpus: 0", "  gpus: 2\n  gpu_memory_mb: 40000\n  gpu_model: H100", StringComparison.Ordinal));
+
+        Assert.Equal("vision", spec.Team);
+        Assert.Equal(2, spec.Resources.Gpus);
+        Assert.Equal(40_000, spec.Resources.GpuMemoryMb);
+        Assert.Equal("H100", spec.Resources.GpuModel);
+    }
+
+    [Fact]
     public void Parse_FullSpec_MapsEveryField()
     {
         var spec = JobSpecYaml.Parse(Valid);
