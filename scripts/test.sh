@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_debian_packages dataset-fashion-mnist docker-registry apache2-utils
+ensure_debian_packages dataset-fashion-mnist docker-registry apache2-utils postgresql
 ensure_dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

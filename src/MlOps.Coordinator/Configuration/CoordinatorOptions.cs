@@ -11,6 +11,12 @@ public sealed class CoordinatorOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Coordinator";
 
+    /// <summary>Value of <see cref="Store"/> for the SQLite file in <see cref="DataDirectory"/>.</summary>
+    public const string SqliteStore = "sqlite";
+
+    /// <summary>Value of <see cref="Store"/> for a PostgreSQL database at <see cref="PostgresConnectionString"/>.</summary>
+    public const string PostgresStore = "postgres";
+
     /// <summary>
     /// Address the gRPC endpoint listens on: <c>http://HOST:PORT</c>, HTTP/2 without TLS (h2c). HOST is an IP
     /// address, <c>localhost</c> or <c>*</c> (every interface); port 0 picks a free port.
@@ -19,7 +25,7 @@ public sealed class CoordinatorOptions
     public string Listen { get; set; } = "http://127.0.0.1:7070";
 
     /// <summary>
-    /// Directory for the state database (<c>coordinator.db</c>) and the log files (<c>logs/</c>).
+    /// Directory for the SQLite state database (<c>coordinator.db</c>) and the log files (<c>logs/</c>).
     /// Default <c>$XDG_DATA_HOME/mlops/coordinator</c>, or <c>~/.local/share/mlops/coordinator</c> when
     /// XDG_DATA_HOME is not set.
     /// </summary>
@@ -43,6 +49,19 @@ public sealed class CoordinatorOptions
 
     /// <summary>How many stored events <c>WatchJob</c> reads from the database at a time while replaying. Default 500.</summary>
     public int MaxEventsPerWatchBatch { get; set; } = 500;
+
+    /// <summary>
+    /// Where the coordinator keeps its state: <c>sqlite</c> (a file in <see cref="DataDirectory"/>, for a single
+    /// coordinator) or <c>postgres</c> (a database that several coordinators can share). Default <c>sqlite</c>.
+    /// </summary>
+    public string Store { get; set; } = SqliteStore;
+
+    /// <summary>
+    /// Npgsql connection string of the state database, required when <see cref="Store"/> is <c>postgres</c>, e.g.
+    /// <c>Host=db.example;Port=5432;Database=mlops;Username=mlops;Password=...</c>. Never logged: logs show only host,
+    /// port and database. No default.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
 
     /// <summary>Full path of the SQLite database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "coordinator.db");

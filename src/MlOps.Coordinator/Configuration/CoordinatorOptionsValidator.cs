@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MlOps.Coordinator.Storage.Postgres;
 
 namespace MlOps.Coordinator.Configuration;
 
@@ -22,6 +23,23 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
         else if (!Path.IsPathFullyQualified(options.DataDirectory))
         {
             Error(nameof(options.DataDirectory), $"must be an absolute path, got '{options.DataDirectory}'");
+        }
+
+        switch (options.Store)
+        {
+            case CoordinatorOptions.SqliteStore:
+                break;
+            case CoordinatorOptions.PostgresStore:
+                foreach (var problem in PostgresConnectionStrings.Validate(options.PostgresConnectionString))
+                {
+                    Error(nameof(options.PostgresConnectionString), problem);
+                }
+
+                break;
+            default:
+                Error(nameof(options.Store),
+                    $"must be '{CoordinatorOptions.SqliteStore}' or '{CoordinatorOptions.PostgresStore}', got '{options.Store}'");
+                break;
         }
 
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))

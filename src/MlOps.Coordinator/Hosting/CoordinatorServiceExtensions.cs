@@ -90,12 +90,7 @@ public static class CoordinatorServiceExtensions
     public static IServiceCollection AddCoordinatorCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ICoordinatorStore>(sp => new SqliteCoordinatorStore(
-            () => sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.DatabasePath,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SqliteCoordinatorStore>>()));
-        services.TryAddSingleton<IRegistryStore>(sp => (IRegistryStore)sp.GetRequiredService<ICoordinatorStore>());
-        services.TryAddSingleton<IDeploymentStore>(sp => (IDeploymentStore)sp.GetRequiredService<ICoordinatorStore>());
+        services.AddCoordinatorStore();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ArtifactStoreOptions>, ArtifactStoreOptionsSetup>());
         services.TryAddSingleton(sp => ArtifactStoreFactory.Create(
             sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

@@ -11,7 +11,7 @@ public delegate JobMutation? JobMutator(Job current);
 /// <summary>
 /// The coordinator's durable state: jobs with their event logs, and agents. Every job change is written
 /// together with its events in one transaction, so a reader never sees a state without the event that
-/// explains it. SQLite is the default implementation; the interface leaves room for PostgreSQL.
+/// explains it. SQLite is the default implementation; PostgreSQL (<c>Postgres/</c>) serves coordinators that share a database.
 /// </summary>
 public interface ICoordinatorStore : IDisposable
 {

@@ -1,0 +1,55 @@
+using Google.Protobuf;
+using MlOps.Contracts;
+
+namespace MlOps.Coordinator.Storage.Postgres;
+
+/// <summary>Deployments, one row each, the record a protobuf blob (the contract grows without migrations).</summary>
+internal sealed partial class PostgresCoordinatorStore : IDeploymentStore
+{
+    public async Task<Deployment?> GetDeploymentAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT record FROM deployments WHERE name = @name;");
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync(cancellationToken) is byte[] record ? Deployment.Parser.ParseFrom(record) : null;
+    }
+
+    public async Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT record FROM deployments ORDER BY name;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var deployments = new List<Deployment>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deployments.Add(Deployment.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)));
+        }
+
+        return deployments;
+    }
+
+    public Task PutDeploymentAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction,
+                """
+                INSERT INTO deployments (name, record, updated_at) VALUES (@name, @record, @now)
+                ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at;
+                """);
+            command.Parameters.AddWithValue("name", deployment.Spec.Name);
+            command.Parameters.AddWithValue("record", deployment.ToByteArray());
+            command.Parameters.AddWithValue("now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    public Task<bool> DeleteDeploymentAsync(string name, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction, "DELETE FROM deployments WHERE name = @name;");
+            command.Parameters.AddWithValue("name", name);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+}
