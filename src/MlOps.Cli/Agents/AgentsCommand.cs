@@ -4,12 +4,17 @@ using MlOps.Contracts;
 
 namespace MlOps.Cli.Agents;
 
-/// <summary><c>mlops agents</c>: every agent the coordinator knows, with its capacity and what is free.</summary>
+/// <summary><c>mlops agents</c>: every agent the coordinator knows, with its capacity and what is free;
+/// <c>mlops agents drain NODE</c> and <c>mlops agents undrain NODE</c>.</summary>
 internal static class AgentsCommand
 {
     public static Command Create(CliEnvironment environment, SharedOptions shared)
     {
-        var command = shared.AddTo(new Command("agents", "List the cluster's agents and their capacity"));
+        var command = shared.AddTo(new Command("agents", "List the cluster's agents and their capacity; drain or undrain one")
+        {
+            CreateDrain(environment, shared, drain: true),
+            CreateDrain(environment, shared, drain: false),
+        });
         CommandAction.Set(command, environment, async (parseResult, cancellationToken) =>
         {
             var context = shared.Context(environment, parseResult);
@@ -35,6 +40,31 @@ internal static class AgentsCommand
         return command;
     }
 
+    private static Command CreateDrain(CliEnvironment environment, SharedOptions shared, bool drain)
+    {
+        var node = new Argument<string>("agent") { Description = "Agent id", HelpName = "NODE" };
+        var command = shared.AddTo(drain
+            ? new Command("drain", "Stop sending work to an agent: running jobs finish, no new job starts, serving replicas move to other agents first") { node }
+            : new Command("undrain", "Let an agent take jobs and serving replicas again") { node });
+        CommandAction.Set(command, environment, async (parseResult, cancellationToken) =>
+        {
+            var context = shared.Context(environment, parseResult);
+            using var client = context.CreateClient();
+            var agent = await client.SetAgentDrainAsync(parseResult.GetValue(node)!, drain, cancellationToken);
+            if (context.Json)
+            {
+                await context.Out.WriteLineAsync(ProtoJson.Indented(agent));
+                return ExitCodes.Ok;
+            }
+
+            await context.Out.WriteLineAsync(drain
+                ? $"drained {agent.AgentId}: no new jobs or replicas; {Display.Integer(agent.RunningJobIds.Count)} running job(s) will finish there, and its replicas move once others are ready"
+                : $"undrained {agent.AgentId}: it takes jobs and replicas again");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
     internal static TextTable Table(IEnumerable<AgentInfo> agents, DateTimeOffset now)
     {
         var table = new TextTable("id", "host", "status", "cores", "memory", "gpus", "free", "running jobs", "last seen");
@@ -44,7 +74,7 @@ internal static class AgentsCommand
             table.AddRow(
                 agent.AgentId,
                 agent.Host,
-                Display.Status(agent.Status),
+                Display.Status(agent.Status) + (agent.Drained ? " (drained)" : ""),
                 Display.Integer(capacity.CpuCores),
                 Display.Memory(capacity.MemoryMb),
                 Gpus(capacity),

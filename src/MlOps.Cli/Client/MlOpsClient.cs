@@ -89,6 +89,9 @@ public sealed class MlOpsClient : IDisposable
     public async Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         (await CallAsync(o => _cluster.ListAgentsAsync(new ListAgentsRequest(), o).ResponseAsync, cancellationToken, timeout)).Agents;
 
+    public Task<AgentInfo> SetAgentDrainAsync(string agentId, bool drain, CancellationToken cancellationToken) =>
+        CallAsync(o => _cluster.SetAgentDrainAsync(new SetAgentDrainRequest { AgentId = agentId, Drain = drain }, o).ResponseAsync, cancellationToken);
+
     /// <summary>
     /// The coordinator's artifact store (<c>ArtifactService</c>). It throws the store's own exceptions
     /// (<see cref="ArtifactException"/>); <see cref="ArtifactErrors"/> turns them into exit codes.

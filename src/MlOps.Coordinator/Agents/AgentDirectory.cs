@@ -30,7 +30,20 @@ internal sealed class AgentDirectory(ICoordinatorStore store, TimeProvider timeP
     /// <summary>Records an agent's hello: its identity, capacity and CONNECTED status.</summary>
     public Task ConnectedAsync(AgentHello hello, CancellationToken cancellationToken) =>
         SaveAsync(new AgentRecord(hello.AgentId, hello.Host, hello.Version, hello.Capacity ?? new AgentCapacity(),
-            AgentStatus.Connected, timeProvider.GetUtcNow()), cancellationToken);
+            AgentStatus.Connected, timeProvider.GetUtcNow()) { Drained = Get(hello.AgentId)?.Drained ?? false }, cancellationToken);
+
+    /// <summary>Drains or undrains a known agent; null when the coordinator has never seen it.</summary>
+    public async Task<AgentRecord?> SetDrainedAsync(string agentId, bool drained, CancellationToken cancellationToken)
+    {
+        if (Get(agentId) is not { } agent)
+        {
+            return null;
+        }
+
+        var updated = agent with { Drained = drained };
+        await SaveAsync(updated, cancellationToken);
+        return updated;
+    }
 
     /// <summary>Sets an agent's status; unknown agents are ignored.</summary>
     public Task SetStatusAsync(string agentId, AgentStatus status, CancellationToken cancellationToken) =>

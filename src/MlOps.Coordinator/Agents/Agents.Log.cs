@@ -32,4 +32,7 @@ internal static partial class AgentLog
     // A reset stream is routine (agent killed, network cut); the reason is enough, a stack trace is noise.
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Agent {AgentId} stream broke: {Reason}")]
     public static partial void StreamFailed(ILogger logger, string agentId, string reason);
+
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Information, Message = "Agent {AgentId} drained: {Drained}")]
+    public static partial void DrainChanged(ILogger logger, string agentId, bool drained);
 }

@@ -50,7 +50,7 @@ internal static class DeploymentPlanner
         var live = deployment.Traffic.ToList();
         var byId = fleet.ToDictionary(a => a.AgentId, StringComparer.Ordinal);
 
-        var eligible = fleet.Where(a => a.Serves && Matches(a, deployment.Spec)).ToList();
+        var eligible = fleet.Where(a => a.Serves && !a.Drained && Matches(a, deployment.Spec)).ToList();
         var replicas = Math.Max(1, deployment.Spec.Replicas);
         var placed = deployment.Replicas.Select(r => r.AgentId)
             .Where(id => eligible.Any(a => a.AgentId == id) || held.Contains(id))
@@ -74,6 +74,15 @@ internal static class DeploymentPlanner
 
         var agents = placed.Where(id => eligible.Any(a => a.AgentId == id)).Select(id => byId[id]).ToList();
         var absent = placed.Where(id => !eligible.Any(a => a.AgentId == id)).ToList();
+
+        // Make before break: a drained agent keeps serving its replica until as many replicas as asked for are ready
+        // elsewhere; only then does it leave the assignment (and drain and unload).
+        var readyElsewhere = agents.Count(a => live.Count > 0 && AllReady(a, name, live));
+        var leaving = deployment.Replicas.Select(r => r.AgentId)
+            .Where(id => byId.TryGetValue(id, out var a) && a.Serves && a.Drained && !placed.Contains(id))
+            .Select(id => byId[id])
+            .Where(_ => readyElsewhere < replicas)
+            .ToList();
         string? failure = null;
         if (!SameSplit(desired, live) && desired.Count > 0)
         {
@@ -84,7 +93,7 @@ internal static class DeploymentPlanner
             }
         }
 
-        foreach (var agent in agents)
+        foreach (var agent in agents.Concat(leaving))
         {
             assignments[agent.AgentId].Add(Served(name, live, desired, input.Versions));
         }
@@ -94,7 +103,8 @@ internal static class DeploymentPlanner
         deployment.Replicas.Clear();
         deployment.Replicas.AddRange(agents.Select(a => Replica(a, name, live)));
         deployment.Replicas.AddRange(absent.Select(id => new Replica { AgentId = id }));
-        (deployment.Phase, deployment.Message) = Phase(deployment, desired, live, agents, absent, failure, fleet.Count(a => a.Serves), replicas);
+        deployment.Replicas.AddRange(leaving.Select(a => Replica(a, name, live)));
+        (deployment.Phase, deployment.Message) = Phase(deployment, desired, live, agents, absent, leaving, failure, fleet.Count(a => a.Serves), replicas);
         return deployment;
     }
 
@@ -164,7 +174,7 @@ internal static class DeploymentPlanner
     }
 
     private static (DeploymentPhase, string) Phase(Deployment deployment, List<TrafficRoute> desired, List<TrafficRoute> live,
-        List<FleetAgent> agents, List<string> absent, string? failure, int servingAgents, int replicas)
+        List<FleetAgent> agents, List<string> absent, List<FleetAgent> leaving, string? failure, int servingAgents, int replicas)
     {
         var name = deployment.Spec.Name;
         if (desired.Count == 0)
@@ -182,6 +192,12 @@ internal static class DeploymentPlanner
             if (absent.Count > 0)
             {
                 return (DeploymentPhase.Progressing, $"waiting for agent(s) {string.Join(", ", absent)} to reconnect");
+            }
+
+            if (leaving.Count > 0)
+            {
+                return (DeploymentPhase.Degraded,
+                    $"agent(s) {string.Join(", ", leaving.Select(a => a.AgentId))} drained and no other agent can take the replica; it keeps serving there meanwhile");
             }
 
             if (servingAgents == 0)

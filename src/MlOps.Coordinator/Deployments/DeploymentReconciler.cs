@@ -21,6 +21,7 @@ internal sealed class DeploymentReconciler(
     ServingFleet fleet,
     DeploymentSignal signal,
     AgentSessionRegistry sessions,
+    AgentDirectory directory,
     IOptions<CoordinatorOptions> options,
     TimeProvider time,
     ILogger<DeploymentReconciler> logger) : BackgroundService
@@ -64,7 +65,9 @@ internal sealed class DeploymentReconciler(
             }
 
             var held = fleet.Held(stored.SelectMany(d => d.Replicas.Select(r => r.AgentId)), options.Value.LeaseDuration);
-            plan = DeploymentPlanner.Plan(inputs, fleet.Snapshot(), held);
+            var drained = directory.All.Where(a => a.Drained).Select(a => a.AgentId).ToHashSet(StringComparer.Ordinal);
+            var agents = fleet.Snapshot().Select(a => drained.Contains(a.AgentId) ? a with { Drained = true } : a).ToList();
+            plan = DeploymentPlanner.Plan(inputs, agents, held);
             var before = stored.ToDictionary(d => d.Spec.Name, StringComparer.Ordinal);
             foreach (var planned in plan.Deployments)
             {

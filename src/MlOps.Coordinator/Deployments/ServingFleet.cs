@@ -19,6 +19,9 @@ internal sealed record FleetAgent(
     /// <summary>When the agent's stream ended; null while connected.</summary>
     public DateTimeOffset? DisconnectedAt { get; init; }
 
+    /// <summary>Drained by an operator: gets no new replicas; its current ones move off (make before break).</summary>
+    public bool Drained { get; init; }
+
     public bool IsReady(string name, int version) =>
         Versions.TryGetValue((name, version), out var status) && status.State == "READY";
 }

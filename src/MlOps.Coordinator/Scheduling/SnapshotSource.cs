@@ -21,7 +21,7 @@ internal sealed class SnapshotSource(
         var onAgents = await store.ListJobsByStateAsync([.. JobStates.OnAgent], cancellationToken);
         var allocated = Allocations(onAgents);
         var agents = directory.All
-            .Where(a => a.Status == AgentStatus.Connected && sessions.Get(a.AgentId) is not null)
+            .Where(a => a.Status == AgentStatus.Connected && !a.Drained && sessions.Get(a.AgentId) is not null)
             .Select(a => new AgentSlot(a.AgentId, ResourceVector.Of(a.Capacity), allocated.GetValueOrDefault(a.AgentId))
             {
                 GpuModel = a.Capacity?.Gpus.FirstOrDefault()?.Model ?? "",

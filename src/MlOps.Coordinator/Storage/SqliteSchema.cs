@@ -114,6 +114,10 @@ internal static class SqliteSchema
                 updated_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        new(4, "agent drain",
+            """
+            ALTER TABLE agents ADD COLUMN drained INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

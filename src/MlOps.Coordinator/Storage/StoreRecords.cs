@@ -37,4 +37,8 @@ public sealed record JobPage(IReadOnlyList<Job> Jobs, string NextPageToken);
 
 /// <summary>What the store keeps about an agent between coordinator runs.</summary>
 public sealed record AgentRecord(
-    string AgentId, string Host, string Version, AgentCapacity Capacity, AgentStatus Status, DateTimeOffset LastSeen);
+    string AgentId, string Host, string Version, AgentCapacity Capacity, AgentStatus Status, DateTimeOffset LastSeen)
+{
+    /// <summary>Drained by an operator: no new jobs or serving replicas; kept across reconnects and restarts.</summary>
+    public bool Drained { get; init; }
+}

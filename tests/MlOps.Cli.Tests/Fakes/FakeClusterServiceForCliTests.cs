@@ -8,6 +8,17 @@ internal sealed class FakeClusterServiceForCliTests : ClusterService.ClusterServ
 {
     public List<AgentInfo> Agents { get; } = [];
 
+    public List<SetAgentDrainRequest> DrainRequests { get; } = [];
+
+    public override Task<AgentInfo> SetAgentDrain(SetAgentDrainRequest request, ServerCallContext context)
+    {
+        DrainRequests.Add(request);
+        var agent = Agents.FirstOrDefault(a => a.AgentId == request.AgentId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"agent_id: agent '{request.AgentId}' has never connected to this coordinator"));
+        agent.Drained = request.Drain;
+        return Task.FromResult(agent);
+    }
+
     public override Task<ListAgentsResponse> ListAgents(ListAgentsRequest request, ServerCallContext context)
     {
         var response = new ListAgentsResponse();

@@ -161,6 +161,38 @@ public sealed class DeploymentPlannerTests
     }
 
     [Fact]
+    public void Plan_ReplicaOnDrainedAgent_KeepsServingUntilItsReplacementIsReady()
+    {
+        var deployment = Deployment(live: [(1, 100)], wanted: [(1, 100)], placed: ["a"]);
+
+        var moving = DeploymentPlanner.Plan([Input(deployment, 1)], [Agent("a", (1, "READY")) with { Drained = true }, Agent("b")]);
+
+        var planned = Assert.Single(moving.Deployments);
+        Assert.Equal(["b", "a"], planned.Replicas.Select(r => r.AgentId));
+        Assert.Single(moving.Assignments["a"]); // still serving
+        Assert.Single(moving.Assignments["b"]); // loading the replacement
+
+        var moved = DeploymentPlanner.Plan([Input(planned, 1)], [Agent("a", (1, "READY")) with { Drained = true }, Agent("b", (1, "READY"))]);
+
+        Assert.Equal(["b"], Assert.Single(moved.Deployments).Replicas.Select(r => r.AgentId));
+        Assert.Empty(moved.Assignments["a"]); // now it drains and unloads
+        Assert.Equal(DeploymentPhase.Available, Assert.Single(moved.Deployments).Phase);
+    }
+
+    [Fact]
+    public void Plan_OnlyAgentDrained_KeepsServingThereAndSaysSo()
+    {
+        var deployment = Deployment(live: [(1, 100)], wanted: [(1, 100)], placed: ["a"]);
+
+        var plan = DeploymentPlanner.Plan([Input(deployment, 1)], [Agent("a", (1, "READY")) with { Drained = true }]);
+
+        var planned = Assert.Single(plan.Deployments);
+        Assert.Single(plan.Assignments["a"]);
+        Assert.Equal(DeploymentPhase.Degraded, planned.Phase);
+        Assert.Contains("a drained and no other agent can take the replica", planned.Message);
+    }
+
+    [Fact]
     public void Plan_TwoDeployments_SpreadOverTheLeastLoadedAgents()
     {
         var first = Deployment(live: [], wanted: [(1, 100)]);

@@ -41,6 +41,30 @@ public sealed class SchedulerLoopTests
     }
 
     [Fact]
+    public async Task RunOnceAsync_DrainedAgent_GetsNoJobUntilUndrainedAndDrainSurvivesReconnect()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        await coordinator.ConnectAsync("a1", cpuCores: 4);
+        var cluster = coordinator.Create<MlOps.Coordinator.Api.ClusterGrpcService>();
+        var drained = await cluster.SetAgentDrain(new SetAgentDrainRequest { AgentId = "a1", Drain = true }, new TestServerCallContext());
+        Assert.True(drained.Drained);
+        var job = await coordinator.SubmitAsync(TestSpecs.Valid());
+
+        Assert.Equal(0, await coordinator.ScheduleAsync());
+        await coordinator.ConnectAsync("a1", cpuCores: 4); // a reconnect keeps the drain
+        Assert.Equal(0, await coordinator.ScheduleAsync());
+        Assert.True(Assert.Single((await cluster.ListAgents(new ListAgentsRequest(), new TestServerCallContext())).Agents).Drained);
+
+        await cluster.SetAgentDrain(new SetAgentDrainRequest { AgentId = "a1", Drain = false }, new TestServerCallContext());
+        Assert.Equal(1, await coordinator.ScheduleAsync());
+        Assert.Equal(JobState.Assigned, (await coordinator.JobAsync(job.Id)).State);
+
+        var unknown = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            cluster.SetAgentDrain(new SetAgentDrainRequest { AgentId = "nope", Drain = true }, new TestServerCallContext()));
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_NoConnectedAgent_NothingAssigned()
     {
         await using var coordinator = await TestCoordinator.CreateAsync();

@@ -317,6 +317,19 @@ public abstract partial class CoordinatorStoreContractTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task SaveAgentAsync_Drained_KeptUntilUndrained()
+    {
+        using var store = await OpenAsync();
+        var agent = new AgentRecord("a", "node1", "1.0", new AgentCapacity { CpuCores = 4 }, AgentStatus.Connected, Time.GetUtcNow());
+
+        await store.SaveAgentAsync(agent with { Drained = true }, None);
+        Assert.True(Assert.Single(await store.ListAgentsAsync(None)).Drained);
+
+        await store.SaveAgentAsync(agent, None);
+        Assert.False(Assert.Single(await store.ListAgentsAsync(None)).Drained);
+    }
+
+    [StoreFact]
     public async Task CheckHealthAsync_MigratedOrNot_HealthyOnlyWhenMigrated()
     {
         using var store = CreateStore();

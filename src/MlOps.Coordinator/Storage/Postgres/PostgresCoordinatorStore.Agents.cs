@@ -11,10 +11,11 @@ internal sealed partial class PostgresCoordinatorStore
         {
             await using var command = Command(connection, transaction,
                 """
-                INSERT INTO agents (agent_id, host, version, status, last_seen, capacity)
-                VALUES (@id, @host, @version, @status, @last_seen, @capacity)
+                INSERT INTO agents (agent_id, host, version, status, last_seen, capacity, drained)
+                VALUES (@id, @host, @version, @status, @last_seen, @capacity, @drained)
                 ON CONFLICT (agent_id) DO UPDATE SET host = excluded.host, version = excluded.version,
-                    status = excluded.status, last_seen = excluded.last_seen, capacity = excluded.capacity;
+                    status = excluded.status, last_seen = excluded.last_seen, capacity = excluded.capacity,
+                    drained = excluded.drained;
                 """);
             command.Parameters.AddWithValue("id", agent.AgentId);
             command.Parameters.AddWithValue("host", agent.Host);
@@ -22,6 +23,7 @@ internal sealed partial class PostgresCoordinatorStore
             command.Parameters.AddWithValue("status", (int)agent.Status);
             command.Parameters.AddWithValue("last_seen", agent.LastSeen.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("capacity", agent.Capacity.ToByteArray());
+            command.Parameters.AddWithValue("drained", agent.Drained);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -29,7 +31,7 @@ internal sealed partial class PostgresCoordinatorStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
-            "SELECT agent_id, host, version, status, last_seen, capacity FROM agents ORDER BY agent_id;");
+            "SELECT agent_id, host, version, status, last_seen, capacity, drained FROM agents ORDER BY agent_id;");
         var agents = new List<AgentRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -40,7 +42,10 @@ internal sealed partial class PostgresCoordinatorStore
                 reader.GetString(2),
                 AgentCapacity.Parser.ParseFrom(reader.GetFieldValue<byte[]>(5)),
                 (AgentStatus)reader.GetInt32(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
+            {
+                Drained = reader.GetBoolean(6),
+            });
         }
 
         return agents;

@@ -138,6 +138,10 @@ internal static class PostgresSchema
                 updated_at bigint NOT NULL
             );
             """),
+        new(4, "agent drain",
+            """
+            ALTER TABLE agents ADD COLUMN drained boolean NOT NULL DEFAULT false;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
