@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 ensure_debian_packages dataset-fashion-mnist docker-registry apache2-utils postgresql
 ensure_dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# A real Consul 1.8.7 agent for the discovery tests (Debian bullseye's static binary, into .tools/).
+bash scripts/fetch-consul.sh >/dev/null
+# CI runs everything, including the ~90 s Consul reaper test (a quick loop can filter Category!=Slow).
+export MLOPS_SLOW_TESTS=${MLOPS_SLOW_TESTS:-1}
 
 config=${MLOPS_CONFIGURATION:-Release}
 results=artifacts/test-results
