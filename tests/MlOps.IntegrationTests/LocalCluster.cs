@@ -67,6 +67,7 @@ public sealed class LocalCluster : IAsyncDisposable
             "--Coordinator:HeartbeatInterval=00:00:01",
             "--Coordinator:SchedulerInterval=00:00:01",
             "--Coordinator:DeploymentInterval=00:00:00.500",
+            "--Coordinator:RetryBackoff=00:00:00.200",
             $"--Datasets:tiny:Path={DatasetPath}",
             .. CoordinatorArguments,
         ]);

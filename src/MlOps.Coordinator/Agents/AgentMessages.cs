@@ -18,6 +18,7 @@ internal sealed class AgentMessages(
     ICoordinatorStore store,
     ModelRegistrar registrar,
     MlOps.Coordinator.Deployments.ServingFleet fleet,
+    Microsoft.Extensions.Options.IOptions<MlOps.Coordinator.Configuration.CoordinatorOptions> options,
     TimeProvider timeProvider,
     ILogger<AgentMessages> logger)
 {
@@ -85,7 +86,7 @@ internal sealed class AgentMessages(
         }
 
         var update = await ApplyAsync(agentId, "completed", completed.JobId, completed.Attempt,
-            JobTransitions.Complete(agentId, completed, now, registration), cancellationToken);
+            JobTransitions.Complete(agentId, completed, now, registration, options.Value.RetryBackoff), cancellationToken);
         if (update?.Registered is { } registered)
         {
             RegistryLog.Registered(logger, registered.Model, registered.Version, update.Job.Id, registered.Repository, registered.ManifestDigest);

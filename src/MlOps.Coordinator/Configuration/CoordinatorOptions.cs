@@ -43,6 +43,9 @@ public sealed class CoordinatorOptions
     /// <summary>How often the scheduler runs even when nothing triggered it. Default 2 s.</summary>
     public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Wait before retrying a failed attempt; doubles per failed attempt, at most 5 min. Default 10 s.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the deployment reconciler runs even when nothing triggered it (it also follows aliases
     /// moved through the registry on this beat at the latest). Default 1 s.</summary>
     public TimeSpan DeploymentInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -69,6 +69,11 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
             Error(nameof(options.SchedulerInterval), $"must be at least 10 ms, got {options.SchedulerInterval}");
         }
 
+        if (options.RetryBackoff < TimeSpan.Zero)
+        {
+            Error(nameof(options.RetryBackoff), $"must not be negative, got {options.RetryBackoff}");
+        }
+
         if (options.DeploymentInterval < TimeSpan.FromMilliseconds(10))
         {
             Error(nameof(options.DeploymentInterval), $"must be at least 10 ms, got {options.DeploymentInterval}");

@@ -80,12 +80,28 @@ internal static class JobTransitions
             ? new JobMutation(job, [new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Metrics = metrics }])
             : null;
 
+    /// <summary>First wait before retrying a failed attempt; it doubles with each failed attempt, up to <see cref="MaxRetryBackoff"/>.</summary>
+    public static readonly TimeSpan DefaultRetryBackoff = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long to wait before attempt <paramref name="failedAttempt"/> + 1: base × 2^(failed − 1), capped.</summary>
+    public static TimeSpan RetryBackoff(int failedAttempt, TimeSpan baseBackoff)
+    {
+        var factor = Math.Pow(2, Math.Clamp(failedAttempt - 1, 0, 30));
+        return TimeSpan.FromTicks((long)Math.Min(MaxRetryBackoff.Ticks, baseBackoff.Ticks * factor));
+    }
+
     /// <summary>
     /// The agent's final word on an attempt: SUCCEEDED with the result, FAILED or CANCELLED. For a success with a
     /// model artifact, <paramref name="registration"/> is the version to register with the change (the store numbers
-    /// it) or why it cannot be registered (the job still succeeds; an event says why).
+    /// it) or why it cannot be registered (the job still succeeds; an event says why). A failed attempt with attempts
+    /// left goes back to QUEUED, to start again no earlier than the retry backoff (<paramref name="retryBackoff"/>,
+    /// doubling per failed attempt, default <see cref="DefaultRetryBackoff"/>); the last one fails the job, its reason
+    /// saying how many attempts were used.
     /// </summary>
-    public static JobMutator Complete(string agentId, JobCompleted completed, DateTimeOffset now, ModelRegistrationPlan? registration = null) => job =>
+    public static JobMutator Complete(string agentId, JobCompleted completed, DateTimeOffset now, ModelRegistrationPlan? registration = null,
+        TimeSpan? retryBackoff = null) => job =>
     {
         if (!IsCurrent(job, agentId, completed.Attempt))
         {
@@ -119,11 +135,23 @@ internal static class JobTransitions
                 reason = string.IsNullOrEmpty(completed.Message) ? "cancelled" : completed.Message;
                 break;
             default:
-                job.State = JobState.Failed;
                 var exit = completed.ExitCode != 0 ? $" (exit code {completed.ExitCode})" : "";
                 reason = completed.Outcome == JobOutcome.Failed
                     ? (string.IsNullOrEmpty(completed.Message) ? "failed" : completed.Message) + exit
                     : $"agent {agentId} reported completion without an outcome{exit}";
+                if (job.Attempt < job.MaxAttempts)
+                {
+                    var wait = RetryBackoff(job.Attempt, retryBackoff ?? DefaultRetryBackoff);
+                    var attempt = job.Attempt;
+                    job.State = JobState.Queued;
+                    job.AgentId = "";
+                    job.RetryNotBefore = Timestamp.FromDateTimeOffset(now + wait);
+                    reason = $"attempt {attempt} of {job.MaxAttempts} failed: {reason}; retrying in {wait.TotalSeconds:0.#} s";
+                    return new JobMutation(job, [StateEvent(now, from, job.State, reason, attempt, agentId)]);
+                }
+
+                job.State = JobState.Failed;
+                reason = job.MaxAttempts > 1 ? $"{reason} (attempt {job.Attempt} of {job.MaxAttempts})" : reason;
                 job.FailureReason = reason;
                 break;
         }

@@ -34,12 +34,12 @@ internal sealed class SchedulerLoop(
         if (snapshot.Queue.Count == 0)
         {
             _reportedUnplaceable.Clear();
-            waiting.Replace(new Dictionary<string, string>());
+            waiting.Replace(snapshot.Deferred);
             return 0;
         }
 
         var plan = policy.Plan(snapshot);
-        waiting.Replace(plan.Waiting);
+        waiting.Replace(plan.Waiting.Concat(snapshot.Deferred).ToDictionary(StringComparer.Ordinal));
         ReportUnplaceable(snapshot, plan);
         var assigned = 0;
         foreach (var placement in plan.Placements)

@@ -87,6 +87,9 @@ public sealed record SchedulingSnapshot(IReadOnlyList<QueuedJob> Queue, IReadOnl
     /// <summary>The moment the snapshot was taken (aging is measured against it).</summary>
     public DateTimeOffset Now { get; init; }
 
+    /// <summary>Queued jobs left out of <see cref="Queue"/> for now (retry backoff), with why (job id → reason).</summary>
+    public IReadOnlyDictionary<string, string> Deferred { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>GPUs each team's jobs hold on agents now.</summary>
     public IReadOnlyDictionary<string, int> TeamGpusInUse { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
 

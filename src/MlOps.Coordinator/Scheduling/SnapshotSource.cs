@@ -28,7 +28,16 @@ internal sealed class SnapshotSource(
                 GpuMemoryMb = a.Capacity is { Gpus.Count: > 0 } capacity ? capacity.Gpus.Min(g => g.MemoryMb) : 0,
             })
             .ToList();
+        var now = time.GetUtcNow();
+        var deferred = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var job in queued.Where(j => j.RetryNotBefore is { } notBefore && notBefore.ToDateTimeOffset() > now))
+        {
+            var retryAt = job.RetryNotBefore.ToDateTimeOffset();
+            deferred[job.Id] = $"attempt {job.Attempt + 1} of {job.MaxAttempts} starts after {retryAt:HH:mm:ss} UTC (retry backoff after a failed attempt)";
+        }
+
         var queue = queued
+            .Where(j => !deferred.ContainsKey(j.Id))
             .Select((job, order) => new QueuedJob(job.Id, job.Spec?.Priority ?? 0, order, ResourceVector.Of(job.Spec?.Resources))
             {
                 Team = Team(job),
@@ -41,7 +50,8 @@ internal sealed class SnapshotSource(
             .ToDictionary(g => g.Key, g => g.Sum(j => ResourceVector.Of(j.Spec?.Resources).Gpus), StringComparer.Ordinal);
         return new SchedulingSnapshot(queue, agents)
         {
-            Now = time.GetUtcNow(),
+            Now = now,
+            Deferred = deferred,
             TeamGpusInUse = inUse,
             FairShare = options.Value.FairShare(),
         };

@@ -119,7 +119,9 @@ public sealed class CoordinatorHostTests : IDisposable
         {
             await using (var agent = await ScriptedTestAgent.ConnectAsync(host.Channel, "agent-1"))
             {
-                finished = (await host.Jobs.SubmitJobAsync(new SubmitJobRequest { Spec = TestSpecs.Valid("first") })).Job;
+                var once = TestSpecs.Valid("first");
+                once.MaxAttempts = 1; // fail at once, no retry
+                finished = (await host.Jobs.SubmitJobAsync(new SubmitJobRequest { Spec = once })).Job;
                 var assignment = await agent.NextAssignmentAsync();
                 await agent.StartedAsync(assignment);
                 await agent.ProgressAsync(assignment, 1, 3, 0.7);

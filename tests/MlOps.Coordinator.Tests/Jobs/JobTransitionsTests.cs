@@ -40,15 +40,39 @@ public sealed class JobTransitionsTests
     }
 
     [Fact]
-    public void Complete_FailedWithExitCode_ReasonHasMessageAndCode()
+    public void Complete_LastAttemptFailedWithExitCode_FailedWithMessageCodeAndAttempts()
     {
-        var completed = new JobCompleted { JobId = "j-1", Attempt = 1, Outcome = JobOutcome.Failed, Message = "out of memory", ExitCode = 137 };
+        var completed = new JobCompleted { JobId = "j-1", Attempt = 3, Outcome = JobOutcome.Failed, Message = "out of memory", ExitCode = 137 };
 
-        var mutation = JobTransitions.Complete("a1", completed, Now)(OnAgent(JobState.Running));
+        var mutation = JobTransitions.Complete("a1", completed, Now)(OnAgent(JobState.Running, attempt: 3));
 
         Assert.Equal(JobState.Failed, mutation!.Updated.State);
-        Assert.Equal("out of memory (exit code 137)", mutation.Updated.FailureReason);
+        Assert.Equal("out of memory (exit code 137) (attempt 3 of 3)", mutation.Updated.FailureReason);
         Assert.NotNull(mutation.Updated.FinishedAt);
+    }
+
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(2, 20)]
+    public void Complete_FailedWithAttemptsLeft_RequeuedWithDoublingBackoff(int attempt, int seconds)
+    {
+        var completed = new JobCompleted { JobId = "j-1", Attempt = attempt, Outcome = JobOutcome.Failed, Message = "CUDA error", ExitCode = 1 };
+
+        var mutation = JobTransitions.Complete("a1", completed, Now, retryBackoff: TimeSpan.FromSeconds(10))(OnAgent(JobState.Running, attempt));
+
+        Assert.Equal(JobState.Queued, mutation!.Updated.State);
+        Assert.Equal("", mutation.Updated.AgentId);
+        Assert.Equal(Now.AddSeconds(seconds), mutation.Updated.RetryNotBefore.ToDateTimeOffset());
+        Assert.Equal("", mutation.Updated.FailureReason);
+        Assert.StartsWith($"attempt {attempt} of 3 failed: CUDA error (exit code 1); retrying in {seconds} s",
+            mutation.Events.Single().StateChange.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RetryBackoff_ManyFailures_CappedAtFiveMinutes()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(5), JobTransitions.RetryBackoff(12, TimeSpan.FromSeconds(10)));
+        Assert.Equal(TimeSpan.FromSeconds(40), JobTransitions.RetryBackoff(3, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

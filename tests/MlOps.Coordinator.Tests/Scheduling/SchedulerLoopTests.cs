@@ -65,6 +65,30 @@ public sealed class SchedulerLoopTests
     }
 
     [Fact]
+    public async Task RunOnceAsync_FailedAttempt_RetriedOnlyAfterTheBackoffWithTheReasonShown()
+    {
+        await using var coordinator = await TestCoordinator.CreateAsync();
+        var agent = await coordinator.ConnectAsync("a1", cpuCores: 4);
+        var job = await coordinator.SubmitAsync(TestSpecs.Valid());
+        Assert.Equal(1, await coordinator.ScheduleAsync());
+        var first = (await agent.NextAsync(CoordinatorMessage.KindOneofCase.Assignment)).Assignment;
+        await agent.SendAsync(new AgentMessage
+        {
+            Completed = new JobCompleted { JobId = job.Id, Attempt = first.Attempt, Outcome = JobOutcome.Failed, Message = "segfault", ExitCode = 139 },
+        });
+
+        Assert.Equal(JobState.Queued, (await coordinator.JobAsync(job.Id)).State);
+        Assert.Equal(0, await coordinator.ScheduleAsync());
+        var shown = await coordinator.Create<MlOps.Coordinator.Api.JobGrpcService>()
+            .GetJob(new GetJobRequest { JobId = job.Id }, new TestServerCallContext());
+        Assert.StartsWith("attempt 2 of 3 starts after", shown.WaitingReason);
+
+        coordinator.Time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(1, await coordinator.ScheduleAsync());
+        Assert.Equal(2, (await agent.NextAsync(CoordinatorMessage.KindOneofCase.Assignment)).Assignment.Attempt);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_NoConnectedAgent_NothingAssigned()
     {
         await using var coordinator = await TestCoordinator.CreateAsync();
