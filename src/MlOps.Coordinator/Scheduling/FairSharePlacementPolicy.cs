@@ -28,18 +28,14 @@ public sealed class FairSharePlacementPolicy : IPlacementPolicy
     {
         var agents = snapshot.Agents;
         var settings = snapshot.FairShare;
+        if (agents.Count == 0)
+        {
+            return SchedulingPlan.NoAgents(Name, snapshot.Queue);
+        }
+
         var placements = new List<Placement>();
         var unplaceable = new List<string>();
         var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (agents.Count == 0)
-        {
-            foreach (var job in snapshot.Queue)
-            {
-                waiting[job.JobId] = "no agent is connected";
-            }
-
-            return new SchedulingPlan(Name, placements, unplaceable) { Waiting = waiting };
-        }
 
         var index = new FreeIndex(agents);
         var usage = new Dictionary<string, int>(snapshot.TeamGpusInUse, StringComparer.Ordinal);

@@ -19,18 +19,14 @@ public sealed class IndexedBestFitPlacementPolicy : IPlacementPolicy
     public SchedulingPlan Plan(SchedulingSnapshot snapshot)
     {
         var agents = snapshot.Agents;
+        if (agents.Count == 0)
+        {
+            return SchedulingPlan.NoAgents(Name, snapshot.Queue);
+        }
+
         var placements = new List<Placement>();
         var unplaceable = new List<string>();
         var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (agents.Count == 0)
-        {
-            foreach (var job in snapshot.Queue)
-            {
-                waiting[job.JobId] = "no agent is connected";
-            }
-
-            return new SchedulingPlan(Name, placements, unplaceable) { Waiting = waiting };
-        }
 
         var index = new FreeIndex(agents);
         var largest = agents.MaxBy(a => (a.Capacity.Gpus, a.Capacity.CpuCores, a.Capacity.MemoryMb))!.Capacity;

@@ -108,6 +108,10 @@ public sealed record SchedulingPlan(string Policy, IReadOnlyList<Placement> Plac
     /// <summary>Why each job left queued waits (job id → reason), for <c>mlops job ID</c>; empty when the policy
     /// does not say.</summary>
     public IReadOnlyDictionary<string, string> Waiting { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The plan when no agent is connected: nothing placed, every job waiting for one.</summary>
+    public static SchedulingPlan NoAgents(string policy, IEnumerable<QueuedJob> queue) =>
+        new(policy, [], []) { Waiting = queue.ToDictionary(j => j.JobId, _ => "no agent is connected", StringComparer.Ordinal) };
 }
 
 /// <summary>

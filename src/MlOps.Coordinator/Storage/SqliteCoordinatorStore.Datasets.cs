@@ -1,5 +1,3 @@
-using Google.Protobuf;
-using Microsoft.Data.Sqlite;
 using MlOps.Contracts;
 
 namespace MlOps.Coordinator.Storage;
@@ -16,15 +14,13 @@ internal sealed partial class SqliteCoordinatorStore
             {
                 existing.Parameters.AddWithValue("$name", draft.Name);
                 existing.Parameters.AddWithValue("$digest", draft.Digest);
-                if (ReadDatasetVersions(existing) is [var found])
+                if (StoreRows.ReadAll(existing, StoreRows.ReadDatasetVersion) is [var found])
                 {
                     return (found, false);
                 }
             }
 
             var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            var files = new DatasetVersion();
-            files.Files.Add(draft.Files);
             using var command = Command(connection, transaction,
                 """
                 INSERT INTO dataset_versions (name, version, digest, repository, files, format, train_count, test_count, created_at)
@@ -32,18 +28,9 @@ internal sealed partial class SqliteCoordinatorStore
                         $files, $format, $train, $test, $now)
                 RETURNING version;
                 """);
-            command.Parameters.AddWithValue("$name", draft.Name);
-            command.Parameters.AddWithValue("$digest", draft.Digest);
-            command.Parameters.AddWithValue("$repository", draft.Repository);
-            command.Parameters.AddWithValue("$files", files.ToByteArray());
-            command.Parameters.AddWithValue("$format", draft.Format);
-            command.Parameters.AddWithValue("$train", draft.TrainCount);
-            command.Parameters.AddWithValue("$test", draft.TestCount);
-            command.Parameters.AddWithValue("$now", now);
-            var stored = draft.Clone();
-            stored.Version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            stored.CreatedAt = FromUnixMs(now);
-            return (stored, true);
+            StoreParameters.Sqlite(command).AddDatasetVersion(draft, now);
+            var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return (StoreRows.Inserted(draft, version, now), true);
         }, cancellationToken);
 
     public Task<IReadOnlyList<DatasetVersion>> ListDatasetVersionsAsync(string? name, CancellationToken cancellationToken)
@@ -57,7 +44,7 @@ internal sealed partial class SqliteCoordinatorStore
             command.Parameters.AddWithValue("$name", name);
         }
 
-        return Task.FromResult<IReadOnlyList<DatasetVersion>>(ReadDatasetVersions(command));
+        return Task.FromResult<IReadOnlyList<DatasetVersion>>(StoreRows.ReadAll(command, StoreRows.ReadDatasetVersion));
     }
 
     public Task<DatasetVersion?> GetDatasetVersionAsync(string name, int version, CancellationToken cancellationToken) =>
@@ -81,30 +68,6 @@ internal sealed partial class SqliteCoordinatorStore
             command.Parameters.AddWithValue(parameter, value);
         }
 
-        return Task.FromResult(ReadDatasetVersions(command).FirstOrDefault());
-    }
-
-    private static List<DatasetVersion> ReadDatasetVersions(SqliteCommand command)
-    {
-        var versions = new List<DatasetVersion>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var version = new DatasetVersion
-            {
-                Name = reader.GetString(0),
-                Version = reader.GetInt32(1),
-                Digest = reader.GetString(2),
-                Repository = reader.GetString(3),
-                Format = reader.GetString(5),
-                TrainCount = reader.GetInt64(6),
-                TestCount = reader.GetInt64(7),
-                CreatedAt = FromUnixMs(reader.GetInt64(8)),
-            };
-            version.Files.Add(DatasetVersion.Parser.ParseFrom((byte[])reader[4]).Files);
-            versions.Add(version);
-        }
-
-        return versions;
+        return Task.FromResult(StoreRows.ReadAll(command, StoreRows.ReadDatasetVersion).FirstOrDefault());
     }
 }

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using MlOps.Contracts;
 
 namespace MlOps.Coordinator.Storage;
@@ -18,14 +17,7 @@ internal sealed partial class SqliteCoordinatorStore : IDeploymentStore
     {
         using var connection = Open();
         using var command = Command(connection, null, "SELECT record FROM deployments ORDER BY name;");
-        using var reader = command.ExecuteReader();
-        var deployments = new List<Deployment>();
-        while (reader.Read())
-        {
-            deployments.Add(Deployment.Parser.ParseFrom((byte[])reader.GetValue(0)));
-        }
-
-        return Task.FromResult<IReadOnlyList<Deployment>>(deployments);
+        return Task.FromResult<IReadOnlyList<Deployment>>(StoreRows.ReadAll(command, StoreRows.ReadDeployment));
     }
 
     public Task PutDeploymentAsync(Deployment deployment, CancellationToken cancellationToken)
@@ -38,9 +30,7 @@ internal sealed partial class SqliteCoordinatorStore : IDeploymentStore
                 INSERT INTO deployments (name, record, updated_at) VALUES ($name, $record, $now)
                 ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at;
                 """);
-            command.Parameters.AddWithValue("$name", deployment.Spec.Name);
-            command.Parameters.AddWithValue("$record", deployment.ToByteArray());
-            command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            StoreParameters.Sqlite(command).AddDeployment(deployment, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             command.ExecuteNonQuery();
             return true;
         }, cancellationToken);

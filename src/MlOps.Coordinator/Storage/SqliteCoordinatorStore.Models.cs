@@ -1,5 +1,3 @@
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
 using MlOps.Contracts;
 
@@ -24,32 +22,9 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
                    (SELECT COUNT(*) FROM model_versions v WHERE v.model = m.name)
             FROM models m ORDER BY m.name;
             """);
-        var models = new List<ModelSummary>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                models.Add(new ModelSummary
-                {
-                    Name = reader.GetString(0),
-                    UpdatedAt = FromUnixMs(reader.GetInt64(1)),
-                    LatestVersion = reader.IsDBNull(2) ? 0 : reader.GetInt32(2),
-                    VersionCount = reader.GetInt32(3),
-                });
-            }
-        }
-
+        var models = StoreRows.ReadAll(command, StoreRows.ReadModelSummary);
         using var aliases = Command(connection, null, "SELECT model, alias, version FROM model_aliases ORDER BY model, alias;");
-        using var aliasReader = aliases.ExecuteReader();
-        var byName = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        while (aliasReader.Read())
-        {
-            if (byName.TryGetValue(aliasReader.GetString(0), out var model))
-            {
-                model.Aliases[aliasReader.GetString(1)] = aliasReader.GetInt32(2);
-            }
-        }
-
+        StoreRows.AddAliases(models, StoreRows.ReadAll(aliases, StoreRows.ReadAliasRow));
         return Task.FromResult<IReadOnlyList<ModelSummary>>(models);
     }
 
@@ -65,7 +40,7 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
 
         using var command = Command(connection, null, $"SELECT {ModelVersionColumns} FROM model_versions WHERE model = $model ORDER BY version;");
         command.Parameters.AddWithValue("$model", model);
-        var versions = ReadModelVersions(command);
+        var versions = StoreRows.ReadAll(command, StoreRows.ReadModelVersion);
         AddAliases(connection, null, model, versions);
         return Task.FromResult<IReadOnlyList<ModelVersion>?>(versions);
     }
@@ -132,7 +107,7 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
         {
             using var existing = Command(connection, transaction, $"SELECT {ModelVersionColumns} FROM model_versions WHERE job_id = $job;");
             existing.Parameters.AddWithValue("$job", jobId);
-            if (ReadModelVersions(existing) is [var registered])
+            if (StoreRows.ReadAll(existing, StoreRows.ReadModelVersion) is [var registered])
             {
                 AddAliases(connection, transaction, registered.Model, [registered]);
                 return registered;
@@ -158,24 +133,9 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
                     $onnx, $onnx_bytes, $metrics, $lineage, $now, $job)
             RETURNING version;
             """);
-        var metrics = new MetricsReport();
-        metrics.Values.Add(draft.Metrics);
-        command.Parameters.AddWithValue("$model", draft.Model);
-        command.Parameters.AddWithValue("$repository", draft.Repository);
-        command.Parameters.AddWithValue("$manifest", draft.ManifestDigest);
-        command.Parameters.AddWithValue("$onnx", draft.OnnxDigest);
-        command.Parameters.AddWithValue("$onnx_bytes", draft.OnnxBytes);
-        command.Parameters.AddWithValue("$metrics", metrics.ToByteArray());
-        command.Parameters.AddWithValue("$lineage", (draft.Lineage ?? new Lineage()).ToByteArray());
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$job", string.IsNullOrEmpty(jobId) ? DBNull.Value : jobId);
+        StoreParameters.Sqlite(command).AddModelVersion(draft, now.ToUnixTimeMilliseconds());
         var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-
-        var stored = draft.Clone();
-        stored.Version = version;
-        stored.CreatedAt = FromUnixMs(now.ToUnixTimeMilliseconds());
-        stored.Aliases.Clear();
-        return stored;
+        return StoreRows.Inserted(draft, version, now.ToUnixTimeMilliseconds());
     }
 
     private static ModelVersion? ReadModelVersion(SqliteConnection connection, SqliteTransaction? transaction, string model, int version)
@@ -183,7 +143,7 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
         using var command = Command(connection, transaction, $"SELECT {ModelVersionColumns} FROM model_versions WHERE model = $model AND version = $version;");
         command.Parameters.AddWithValue("$model", model);
         command.Parameters.AddWithValue("$version", version);
-        var versions = ReadModelVersions(command);
+        var versions = StoreRows.ReadAll(command, StoreRows.ReadModelVersion);
         AddAliases(connection, transaction, model, versions);
         return versions.FirstOrDefault();
     }
@@ -197,30 +157,6 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
         return value is null or DBNull ? null : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static List<ModelVersion> ReadModelVersions(SqliteCommand command)
-    {
-        var versions = new List<ModelVersion>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var version = new ModelVersion
-            {
-                Model = reader.GetString(0),
-                Version = reader.GetInt32(1),
-                Repository = reader.GetString(2),
-                ManifestDigest = reader.GetString(3),
-                OnnxDigest = reader.GetString(4),
-                OnnxBytes = reader.GetInt64(5),
-                Lineage = Lineage.Parser.ParseFrom((byte[])reader[7]),
-                CreatedAt = FromUnixMs(reader.GetInt64(8)),
-            };
-            version.Metrics.Add(MetricsReport.Parser.ParseFrom((byte[])reader[6]).Values);
-            versions.Add(version);
-        }
-
-        return versions;
-    }
-
     private static void AddAliases(SqliteConnection connection, SqliteTransaction? transaction, string model, IReadOnlyList<ModelVersion> versions)
     {
         if (versions.Count == 0)
@@ -228,18 +164,8 @@ internal sealed partial class SqliteCoordinatorStore : IRegistryStore
             return;
         }
 
-        using var command = Command(connection, transaction, "SELECT alias, version FROM model_aliases WHERE model = $model ORDER BY alias;");
+        using var command = Command(connection, transaction, "SELECT model, alias, version FROM model_aliases WHERE model = $model ORDER BY alias;");
         command.Parameters.AddWithValue("$model", model);
-        using var reader = command.ExecuteReader();
-        var byVersion = versions.ToDictionary(v => v.Version);
-        while (reader.Read())
-        {
-            if (byVersion.TryGetValue(reader.GetInt32(1), out var version))
-            {
-                version.Aliases.Add(reader.GetString(0));
-            }
-        }
+        StoreRows.AddAliases(versions, StoreRows.ReadAll(command, StoreRows.ReadAliasRow));
     }
-
-    private static Timestamp FromUnixMs(long milliseconds) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using MlOps.Contracts.Inference;
 
 namespace MlOps.Client.Inference.Inputs;
 

@@ -143,7 +143,7 @@ public static class JsonInferenceInput
             datatype = ExpectString(datatypeElement, $"{path}.datatype");
             if (TensorDataTypes.ElementSize(datatype) < 0)
             {
-                throw new InferenceInputException($"{path}.datatype", TensorDataTypes.Unknown(datatype));
+                throw new InferenceInputException($"{path}.datatype", TensorDataTypes.DescribeUnknown(datatype));
             }
 
             if (metadata is not null && datatype != metadata.Datatype)

@@ -135,7 +135,7 @@ public static class OutputDecoding
         var size = TensorDataTypes.ElementSize(output.Datatype);
         if (size < 0)
         {
-            throw new InvalidDataException($"{where}: {TensorDataTypes.Unknown(output.Datatype)}");
+            throw new InvalidDataException($"{where}: {TensorDataTypes.DescribeUnknown(output.Datatype)}");
         }
 
         if (size > 0 && bytes.Length != count * size)

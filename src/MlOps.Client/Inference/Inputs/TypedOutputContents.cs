@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using MlOps.Contracts.Inference;
 using OutputTensor = MlOps.Contracts.Inference.ModelInferResponse.Types.InferOutputTensor;
 
 namespace MlOps.Client.Inference.Inputs;

@@ -1,6 +1,3 @@
-using Google.Protobuf;
-using MlOps.Contracts;
-
 namespace MlOps.Coordinator.Storage.Postgres;
 
 /// <summary>Agents: one row each, replaced whole on every save (an upsert, atomic however many coordinators save at once).</summary>
@@ -17,13 +14,7 @@ internal sealed partial class PostgresCoordinatorStore
                     status = excluded.status, last_seen = excluded.last_seen, capacity = excluded.capacity,
                     drained = excluded.drained;
                 """);
-            command.Parameters.AddWithValue("id", agent.AgentId);
-            command.Parameters.AddWithValue("host", agent.Host);
-            command.Parameters.AddWithValue("version", agent.Version);
-            command.Parameters.AddWithValue("status", (int)agent.Status);
-            command.Parameters.AddWithValue("last_seen", agent.LastSeen.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("capacity", agent.Capacity.ToByteArray());
-            command.Parameters.AddWithValue("drained", agent.Drained);
+            StoreParameters.Postgres(command).AddAgent(agent);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -32,22 +23,6 @@ internal sealed partial class PostgresCoordinatorStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
             "SELECT agent_id, host, version, status, last_seen, capacity, drained FROM agents ORDER BY agent_id;");
-        var agents = new List<AgentRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            agents.Add(new AgentRecord(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                AgentCapacity.Parser.ParseFrom(reader.GetFieldValue<byte[]>(5)),
-                (AgentStatus)reader.GetInt32(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
-            {
-                Drained = reader.GetBoolean(6),
-            });
-        }
-
-        return agents;
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadAgent, cancellationToken);
     }
 }

@@ -1,6 +1,4 @@
-using Google.Protobuf;
 using MlOps.Contracts;
-using Npgsql;
 
 namespace MlOps.Coordinator.Storage.Postgres;
 
@@ -26,15 +24,13 @@ internal sealed partial class PostgresCoordinatorStore
             {
                 existing.Parameters.AddWithValue("name", draft.Name);
                 existing.Parameters.AddWithValue("digest", draft.Digest);
-                if (await ReadDatasetVersionsAsync(existing, cancellationToken) is [var found])
+                if (await StoreRows.ReadAllAsync(existing, StoreRows.ReadDatasetVersion, cancellationToken) is [var found])
                 {
                     return (found, false);
                 }
             }
 
             var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            var files = new DatasetVersion();
-            files.Files.Add(draft.Files);
             await using var command = Command(connection, transaction,
                 """
                 INSERT INTO dataset_versions (name, version, digest, repository, files, format, train_count, test_count, created_at)
@@ -42,18 +38,9 @@ internal sealed partial class PostgresCoordinatorStore
                         @files, @format, @train, @test, @now)
                 RETURNING version;
                 """);
-            command.Parameters.AddWithValue("name", draft.Name);
-            command.Parameters.AddWithValue("digest", draft.Digest);
-            command.Parameters.AddWithValue("repository", draft.Repository);
-            command.Parameters.AddWithValue("files", files.ToByteArray());
-            command.Parameters.AddWithValue("format", draft.Format);
-            command.Parameters.AddWithValue("train", draft.TrainCount);
-            command.Parameters.AddWithValue("test", draft.TestCount);
-            command.Parameters.AddWithValue("now", now);
-            var stored = draft.Clone();
-            stored.Version = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-            stored.CreatedAt = FromUnixMs(now);
-            return (stored, true);
+            StoreParameters.Postgres(command).AddDatasetVersion(draft, now);
+            var version = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+            return (StoreRows.Inserted(draft, version, now), true);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<DatasetVersion>> ListDatasetVersionsAsync(string? name, CancellationToken cancellationToken)
@@ -67,7 +54,7 @@ internal sealed partial class PostgresCoordinatorStore
             command.Parameters.AddWithValue("name", name);
         }
 
-        return await ReadDatasetVersionsAsync(command, cancellationToken);
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadDatasetVersion, cancellationToken);
     }
 
     public Task<DatasetVersion?> GetDatasetVersionAsync(string name, int version, CancellationToken cancellationToken) =>
@@ -91,30 +78,7 @@ internal sealed partial class PostgresCoordinatorStore
             command.Parameters.AddWithValue(parameter, value);
         }
 
-        return (await ReadDatasetVersionsAsync(command, cancellationToken)).FirstOrDefault();
+        return (await StoreRows.ReadAllAsync(command, StoreRows.ReadDatasetVersion, cancellationToken)).FirstOrDefault();
     }
 
-    private static async Task<List<DatasetVersion>> ReadDatasetVersionsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var versions = new List<DatasetVersion>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var version = new DatasetVersion
-            {
-                Name = reader.GetString(0),
-                Version = reader.GetInt32(1),
-                Digest = reader.GetString(2),
-                Repository = reader.GetString(3),
-                Format = reader.GetString(5),
-                TrainCount = reader.GetInt64(6),
-                TestCount = reader.GetInt64(7),
-                CreatedAt = FromUnixMs(reader.GetInt64(8)),
-            };
-            version.Files.Add(DatasetVersion.Parser.ParseFrom(reader.GetFieldValue<byte[]>(4)).Files);
-            versions.Add(version);
-        }
-
-        return versions;
-    }
 }

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using MlOps.Contracts;
 
 namespace MlOps.Coordinator.Storage.Postgres;
@@ -18,14 +17,7 @@ internal sealed partial class PostgresCoordinatorStore : IDeploymentStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "SELECT record FROM deployments ORDER BY name;");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var deployments = new List<Deployment>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            deployments.Add(Deployment.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)));
-        }
-
-        return deployments;
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadDeployment, cancellationToken);
     }
 
     public Task PutDeploymentAsync(Deployment deployment, CancellationToken cancellationToken)
@@ -38,9 +30,7 @@ internal sealed partial class PostgresCoordinatorStore : IDeploymentStore
                 INSERT INTO deployments (name, record, updated_at) VALUES (@name, @record, @now)
                 ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at;
                 """);
-            command.Parameters.AddWithValue("name", deployment.Spec.Name);
-            command.Parameters.AddWithValue("record", deployment.ToByteArray());
-            command.Parameters.AddWithValue("now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            StoreParameters.Postgres(command).AddDeployment(deployment, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
     }

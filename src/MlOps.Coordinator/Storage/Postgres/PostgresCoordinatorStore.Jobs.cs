@@ -1,5 +1,3 @@
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using MlOps.Contracts;
 using MlOps.Coordinator.Jobs;
 using Npgsql;
@@ -16,7 +14,7 @@ internal sealed partial class PostgresCoordinatorStore
         WriteAsync(async (connection, transaction) =>
         {
             var job = creation.Updated.Clone();
-            var events = Number(job, creation.Events, 0);
+            var events = JobRevisions.Number(job, creation.Events, 0);
             await using var command = Command(connection, transaction,
                 """
                 WITH next AS (UPDATE job_counter SET last_created_seq = last_created_seq + 1 RETURNING last_created_seq)
@@ -26,7 +24,7 @@ internal sealed partial class PostgresCoordinatorStore
                        @created_at, @updated_at, @last_event_seq, @spec, @status
                 FROM next;
                 """);
-            BindJob(command, job);
+            StoreParameters.Postgres(command).AddJob(job, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             await command.ExecuteNonQueryAsync(cancellationToken);
             await InsertEventsAsync(connection, transaction, events, cancellationToken);
             return new JobUpdate(job, events);
@@ -49,36 +47,16 @@ internal sealed partial class PostgresCoordinatorStore
                 return null;
             }
 
-            var mutation = mutate(current.Clone());
-            if (mutation is null)
+            if (JobRevisions.Mutate(jobId, current, mutate) is not { Updated: var job } mutation)
             {
                 return new JobUpdate(current, []);
             }
 
-            var job = mutation.Updated.Clone();
-            if (job.Id != jobId)
-            {
-                throw new InvalidOperationException($"a mutation of job {jobId} returned job {job.Id}");
-            }
-
-            ModelVersion? registered = null;
-            var proposed = mutation.Events;
-            if (mutation.Registration is { } draft)
-            {
-                // The version number exists only inside this transaction, so the store completes the job with it.
-                registered = await InsertModelVersionAsync(connection, transaction, draft, cancellationToken);
-                job.Result ??= new JobResult();
-                job.Result.ModelVersion = registered.Version;
-                var time = (proposed.Count > 0 ? proposed[^1].Time : null) ?? Timestamp.FromDateTimeOffset(_timeProvider.GetUtcNow());
-                var announcement = JobTransitions.Registered(registered, time);
-
-                // Before the final state change: watchers stop at a terminal state, and must have seen it by then.
-                proposed = proposed.Count > 0 && proposed[^1].PayloadCase == JobEvent.PayloadOneofCase.StateChange
-                    ? [.. proposed.Take(proposed.Count - 1), announcement, proposed[^1]]
-                    : [.. proposed, announcement];
-            }
-
-            var events = Number(job, proposed, current.LastEventSeq);
+            var registered = mutation.Registration is { } draft
+                ? await InsertModelVersionAsync(connection, transaction, draft, cancellationToken)
+                : null;
+            var proposed = registered is null ? mutation.Events : JobRevisions.Register(job, mutation.Events, registered, _timeProvider);
+            var events = JobRevisions.Number(job, proposed, current.LastEventSeq);
             await using var command = Command(connection, transaction,
                 """
                 UPDATE jobs SET state = @state, owner = @owner, name = @name, priority = @priority, agent_id = @agent,
@@ -86,7 +64,7 @@ internal sealed partial class PostgresCoordinatorStore
                     last_event_seq = @last_event_seq, spec = @spec, status = @status
                 WHERE id = @id;
                 """);
-            BindJob(command, job);
+            StoreParameters.Postgres(command).AddJob(job, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             await command.ExecuteNonQueryAsync(cancellationToken);
             await InsertEventsAsync(connection, transaction, events, cancellationToken);
             return new JobUpdate(job, events) { Registered = registered };
@@ -94,52 +72,17 @@ internal sealed partial class PostgresCoordinatorStore
 
     public async Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        var before = PageTokens.Decode(query.PageToken);
-        var pageSize = query.EffectivePageSize;
+        var page = new JobPageQuery(query);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "");
-        var where = new List<string>();
-        if (before is not null)
+        command.CommandText = page.Select(StoreParameters.Postgres(command), JobColumns, states => StateFilter(command, states));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken) && page.Add(reader))
         {
-            where.Add("created_seq < @before");
-            command.Parameters.AddWithValue("before", before.Value);
+            // Add declines the row past the page, which only says that another page follows.
         }
 
-        if (!string.IsNullOrEmpty(query.Owner))
-        {
-            where.Add("owner = @owner");
-            command.Parameters.AddWithValue("owner", query.Owner);
-        }
-
-        if (query.States.Count > 0)
-        {
-            where.Add(StateFilter(command, query.States));
-        }
-
-        command.CommandText =
-            $"SELECT created_seq, {JobColumns} FROM jobs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} " +
-            "ORDER BY created_seq DESC LIMIT @limit;";
-        command.Parameters.AddWithValue("limit", pageSize + 1);
-
-        var jobs = new List<Job>();
-        long lastSeq = 0;
-        var more = false;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (jobs.Count == pageSize)
-                {
-                    more = true;
-                    break;
-                }
-
-                lastSeq = reader.GetInt64(0);
-                jobs.Add(ReadJob(reader, 1));
-            }
-        }
-
-        return new JobPage(jobs, more ? PageTokens.Encode(lastSeq) : "");
+        return page.ToPage();
     }
 
     public async Task<IReadOnlyList<Job>> ListJobsByStateAsync(IReadOnlyCollection<JobState> states, CancellationToken cancellationToken)
@@ -147,7 +90,7 @@ internal sealed partial class PostgresCoordinatorStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "");
         command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE {StateFilter(command, states)} ORDER BY created_seq;";
-        return await ReadJobsAsync(command, cancellationToken);
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadJob, cancellationToken);
     }
 
     public async Task<IReadOnlyList<Job>> ListActiveJobsOnAgentAsync(string agentId, CancellationToken cancellationToken)
@@ -157,7 +100,7 @@ internal sealed partial class PostgresCoordinatorStore
         command.CommandText =
             $"SELECT {JobColumns} FROM jobs WHERE agent_id = @agent AND {StateFilter(command, JobStates.OnAgent)} ORDER BY created_seq;";
         command.Parameters.AddWithValue("agent", agentId);
-        return await ReadJobsAsync(command, cancellationToken);
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadJob, cancellationToken);
     }
 
     public async Task<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSeq, int limit, CancellationToken cancellationToken)
@@ -168,29 +111,7 @@ internal sealed partial class PostgresCoordinatorStore
         command.Parameters.AddWithValue("job", jobId);
         command.Parameters.AddWithValue("after", afterSeq);
         command.Parameters.AddWithValue("limit", limit);
-        var events = new List<JobEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(JobEvent.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)));
-        }
-
-        return events;
-    }
-
-    private static List<JobEvent> Number(Job job, IReadOnlyList<JobEvent> events, long lastSeq)
-    {
-        var numbered = new List<JobEvent>(events.Count);
-        foreach (var e in events)
-        {
-            var copy = e.Clone();
-            copy.JobId = job.Id;
-            copy.Seq = ++lastSeq;
-            numbered.Add(copy);
-        }
-
-        job.LastEventSeq = lastSeq;
-        return numbered;
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadJobEvent, cancellationToken);
     }
 
     private static async Task InsertEventsAsync(
@@ -206,35 +127,11 @@ internal sealed partial class PostgresCoordinatorStore
         foreach (var e in events)
         {
             var insert = new NpgsqlBatchCommand("INSERT INTO job_events (job_id, seq, time, kind, payload) VALUES ($1, $2, $3, $4, $5);");
-            insert.Parameters.Add(new NpgsqlParameter { Value = e.JobId });
-            insert.Parameters.Add(new NpgsqlParameter { Value = e.Seq });
-            insert.Parameters.Add(new NpgsqlParameter { Value = e.Time?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0 });
-            insert.Parameters.Add(new NpgsqlParameter { Value = (int)e.PayloadCase });
-            insert.Parameters.Add(new NpgsqlParameter { Value = e.ToByteArray() });
+            StoreParameters.Positional(insert).AddJobEvent(e);
             batch.BatchCommands.Add(insert);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private void BindJob(NpgsqlCommand command, Job job)
-    {
-        var status = job.Clone();
-        status.Spec = null;
-        var spec = job.Spec ?? new JobSpec();
-        command.Parameters.AddWithValue("id", job.Id);
-        command.Parameters.AddWithValue("state", (int)job.State);
-        command.Parameters.AddWithValue("owner", spec.Owner);
-        command.Parameters.AddWithValue("name", spec.Name);
-        command.Parameters.AddWithValue("priority", spec.Priority);
-        AddTextOrNull(command, "agent", job.AgentId);
-        command.Parameters.AddWithValue("attempt", job.Attempt);
-        command.Parameters.AddWithValue("max_attempts", job.MaxAttempts);
-        command.Parameters.AddWithValue("created_at", job.CreatedAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0);
-        command.Parameters.AddWithValue("updated_at", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("last_event_seq", job.LastEventSeq);
-        command.Parameters.AddWithValue("spec", spec.ToByteArray());
-        command.Parameters.AddWithValue("status", status.ToByteArray());
     }
 
     private static async Task<Job?> ReadJobAsync(
@@ -244,26 +141,7 @@ internal sealed partial class PostgresCoordinatorStore
             $"SELECT {JobColumns} FROM jobs WHERE id = @id{(lockRow ? " FOR UPDATE" : "")};");
         command.Parameters.AddWithValue("id", jobId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadJob(reader, 0) : null;
-    }
-
-    private static async Task<IReadOnlyList<Job>> ReadJobsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var jobs = new List<Job>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            jobs.Add(ReadJob(reader, 0));
-        }
-
-        return jobs;
-    }
-
-    private static Job ReadJob(NpgsqlDataReader reader, int first)
-    {
-        var job = Job.Parser.ParseFrom(reader.GetFieldValue<byte[]>(first + 1));
-        job.Spec = JobSpec.Parser.ParseFrom(reader.GetFieldValue<byte[]>(first));
-        return job;
+        return await reader.ReadAsync(cancellationToken) ? StoreRows.ReadJob(reader) : null;
     }
 
     /// <summary>Binds the states as one array parameter and returns the <c>state = ANY (...)</c> clause (false when empty).</summary>

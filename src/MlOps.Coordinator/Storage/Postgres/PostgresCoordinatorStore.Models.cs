@@ -1,5 +1,3 @@
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using MlOps.Contracts;
 using Npgsql;
 
@@ -24,32 +22,9 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
                        (SELECT COUNT(*)::integer FROM model_versions v WHERE v.model = m.name)
                 FROM models m ORDER BY m.name;
                 """);
-            var models = new List<ModelSummary>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    models.Add(new ModelSummary
-                    {
-                        Name = reader.GetString(0),
-                        UpdatedAt = FromUnixMs(reader.GetInt64(1)),
-                        LatestVersion = reader.IsDBNull(2) ? 0 : reader.GetInt32(2),
-                        VersionCount = reader.GetInt32(3),
-                    });
-                }
-            }
-
+            var models = await StoreRows.ReadAllAsync(command, StoreRows.ReadModelSummary, cancellationToken);
             await using var aliases = Command(connection, transaction, "SELECT model, alias, version FROM model_aliases ORDER BY model, alias;");
-            await using var aliasReader = await aliases.ExecuteReaderAsync(cancellationToken);
-            var byName = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
-            while (await aliasReader.ReadAsync(cancellationToken))
-            {
-                if (byName.TryGetValue(aliasReader.GetString(0), out var model))
-                {
-                    model.Aliases[aliasReader.GetString(1)] = aliasReader.GetInt32(2);
-                }
-            }
-
+            StoreRows.AddAliases(models, await StoreRows.ReadAllAsync(aliases, StoreRows.ReadAliasRow, cancellationToken));
             return models;
         }, cancellationToken);
 
@@ -65,7 +40,7 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
 
             await using var command = Command(connection, transaction, $"SELECT {ModelVersionColumns} FROM model_versions WHERE model = @model ORDER BY version;");
             command.Parameters.AddWithValue("model", model);
-            var versions = await ReadModelVersionsAsync(command, cancellationToken);
+            var versions = await StoreRows.ReadAllAsync(command, StoreRows.ReadModelVersion, cancellationToken);
             await AddAliasesAsync(connection, transaction, model, versions, cancellationToken);
             return versions;
         }, cancellationToken);
@@ -130,7 +105,7 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
         {
             await using var existing = Command(connection, transaction, $"SELECT {ModelVersionColumns} FROM model_versions WHERE job_id = @job;");
             existing.Parameters.AddWithValue("job", jobId);
-            if (await ReadModelVersionsAsync(existing, cancellationToken) is [var registered])
+            if (await StoreRows.ReadAllAsync(existing, StoreRows.ReadModelVersion, cancellationToken) is [var registered])
             {
                 await AddAliasesAsync(connection, transaction, registered.Model, [registered], cancellationToken);
                 return registered;
@@ -158,24 +133,9 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
                     @onnx, @onnx_bytes, @metrics, @lineage, @now, @job)
             RETURNING version;
             """);
-        var metrics = new MetricsReport();
-        metrics.Values.Add(draft.Metrics);
-        command.Parameters.AddWithValue("model", draft.Model);
-        command.Parameters.AddWithValue("repository", draft.Repository);
-        command.Parameters.AddWithValue("manifest", draft.ManifestDigest);
-        command.Parameters.AddWithValue("onnx", draft.OnnxDigest);
-        command.Parameters.AddWithValue("onnx_bytes", draft.OnnxBytes);
-        command.Parameters.AddWithValue("metrics", metrics.ToByteArray());
-        command.Parameters.AddWithValue("lineage", (draft.Lineage ?? new Lineage()).ToByteArray());
-        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        AddTextOrNull(command, "job", jobId);
+        StoreParameters.Postgres(command).AddModelVersion(draft, now.ToUnixTimeMilliseconds());
         var version = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-
-        var stored = draft.Clone();
-        stored.Version = version;
-        stored.CreatedAt = FromUnixMs(now.ToUnixTimeMilliseconds());
-        stored.Aliases.Clear();
-        return stored;
+        return StoreRows.Inserted(draft, version, now.ToUnixTimeMilliseconds());
     }
 
     private async Task TouchModelAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, CancellationToken cancellationToken)
@@ -192,7 +152,7 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
         await using var command = Command(connection, transaction, $"SELECT {ModelVersionColumns} FROM model_versions WHERE model = @model AND version = @version;");
         command.Parameters.AddWithValue("model", model);
         command.Parameters.AddWithValue("version", version);
-        var versions = await ReadModelVersionsAsync(command, cancellationToken);
+        var versions = await StoreRows.ReadAllAsync(command, StoreRows.ReadModelVersion, cancellationToken);
         await AddAliasesAsync(connection, transaction, model, versions, cancellationToken);
         return versions.FirstOrDefault();
     }
@@ -206,30 +166,6 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
         return await command.ExecuteScalarAsync(cancellationToken) is int version ? version : null;
     }
 
-    private static async Task<List<ModelVersion>> ReadModelVersionsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var versions = new List<ModelVersion>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var version = new ModelVersion
-            {
-                Model = reader.GetString(0),
-                Version = reader.GetInt32(1),
-                Repository = reader.GetString(2),
-                ManifestDigest = reader.GetString(3),
-                OnnxDigest = reader.GetString(4),
-                OnnxBytes = reader.GetInt64(5),
-                Lineage = Lineage.Parser.ParseFrom(reader.GetFieldValue<byte[]>(7)),
-                CreatedAt = FromUnixMs(reader.GetInt64(8)),
-            };
-            version.Metrics.Add(MetricsReport.Parser.ParseFrom(reader.GetFieldValue<byte[]>(6)).Values);
-            versions.Add(version);
-        }
-
-        return versions;
-    }
-
     private static async Task AddAliasesAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string model, IReadOnlyList<ModelVersion> versions, CancellationToken cancellationToken)
     {
@@ -238,18 +174,8 @@ internal sealed partial class PostgresCoordinatorStore : IRegistryStore
             return;
         }
 
-        await using var command = Command(connection, transaction, "SELECT alias, version FROM model_aliases WHERE model = @model ORDER BY alias;");
+        await using var command = Command(connection, transaction, "SELECT model, alias, version FROM model_aliases WHERE model = @model ORDER BY alias;");
         command.Parameters.AddWithValue("model", model);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var byVersion = versions.ToDictionary(v => v.Version);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (byVersion.TryGetValue(reader.GetInt32(1), out var version))
-            {
-                version.Aliases.Add(reader.GetString(0));
-            }
-        }
+        StoreRows.AddAliases(versions, await StoreRows.ReadAllAsync(command, StoreRows.ReadAliasRow, cancellationToken));
     }
-
-    private static Timestamp FromUnixMs(long milliseconds) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
 }

@@ -1,6 +1,5 @@
 using System.Data;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace MlOps.Coordinator.Storage.Postgres;
 
@@ -65,8 +64,4 @@ internal sealed partial class PostgresCoordinatorStore
         await using var command = Command(connection, transaction, sql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    /// <summary>A text parameter that is NULL for an empty value (the columns that SQLite fills with NULL too).</summary>
-    private static void AddTextOrNull(NpgsqlCommand command, string name, string? value) =>
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = string.IsNullOrEmpty(value) ? DBNull.Value : value });
 }

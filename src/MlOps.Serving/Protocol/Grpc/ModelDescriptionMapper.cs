@@ -1,5 +1,4 @@
 using MlOps.Serving.Models;
-using MlOps.Serving.Protocol.Tensors;
 using MlOps.Contracts.Inference;
 
 namespace MlOps.Serving.Protocol.Grpc;
@@ -52,14 +51,14 @@ internal static class ModelDescriptionMapper
 
         foreach (var input in descriptor.Inputs)
         {
-            var modelInput = new ModelInput { Name = input.Name, DataType = TensorDataType.ToConfig(input.DataType) };
+            var modelInput = new ModelInput { Name = input.Name, DataType = TensorDataTypes.ToConfig(input.DataType) };
             modelInput.Dims.AddRange(Dims(input.Shape, batching));
             config.Input.Add(modelInput);
         }
 
         foreach (var output in descriptor.Outputs)
         {
-            var modelOutput = new ModelOutput { Name = output.Name, DataType = TensorDataType.ToConfig(output.DataType) };
+            var modelOutput = new ModelOutput { Name = output.Name, DataType = TensorDataTypes.ToConfig(output.DataType) };
             modelOutput.Dims.AddRange(Dims(output.Shape, batching));
             config.Output.Add(modelOutput);
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Protocol.Tensors;
 
 namespace MlOps.Serving.Protocol.Rest;
@@ -28,7 +29,7 @@ internal static class JsonTensorReader
             throw TensorLayout.Invalid($"input '{name}' data has {leaves} elements but shape {TensorLayout.Format(shape)} needs {count}");
         }
 
-        if (dataType == TensorDataType.Bytes)
+        if (dataType == TensorDataTypes.Bytes)
         {
             var writer = new ArrayBufferWriter<byte>();
             long index = 0;
@@ -49,7 +50,7 @@ internal static class JsonTensorReader
             return writer.WrittenSpan.ToArray();
         }
 
-        var size = TensorDataType.ElementSize(dataType);
+        var size = TensorDataTypes.ElementSize(dataType);
         if (count * size > Array.MaxLength)
         {
             throw TensorLayout.Invalid($"input '{name}' with shape {TensorLayout.Format(shape)} is too large");
@@ -103,7 +104,7 @@ internal static class JsonTensorReader
     {
         switch (dataType)
         {
-            case TensorDataType.Bool:
+            case TensorDataTypes.Bool:
                 destination[0] = e.ValueKind switch
                 {
                     JsonValueKind.True => 1,
@@ -112,19 +113,19 @@ internal static class JsonTensorReader
                     _ => throw Bad(name, dataType, index, e),
                 };
                 break;
-            case TensorDataType.Int8: destination[0] = unchecked((byte)(sbyte)Integer(name, dataType, index, e, sbyte.MinValue, sbyte.MaxValue)); break;
-            case TensorDataType.Int16: BinaryPrimitives.WriteInt16LittleEndian(destination, (short)Integer(name, dataType, index, e, short.MinValue, short.MaxValue)); break;
-            case TensorDataType.Int32: BinaryPrimitives.WriteInt32LittleEndian(destination, (int)Integer(name, dataType, index, e, int.MinValue, int.MaxValue)); break;
-            case TensorDataType.Int64: BinaryPrimitives.WriteInt64LittleEndian(destination, Integer(name, dataType, index, e, long.MinValue, long.MaxValue)); break;
-            case TensorDataType.UInt8: destination[0] = (byte)Integer(name, dataType, index, e, 0, byte.MaxValue); break;
-            case TensorDataType.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)Integer(name, dataType, index, e, 0, ushort.MaxValue)); break;
-            case TensorDataType.UInt32: BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)Integer(name, dataType, index, e, 0, uint.MaxValue)); break;
-            case TensorDataType.UInt64:
+            case TensorDataTypes.Int8: destination[0] = unchecked((byte)(sbyte)Integer(name, dataType, index, e, sbyte.MinValue, sbyte.MaxValue)); break;
+            case TensorDataTypes.Int16: BinaryPrimitives.WriteInt16LittleEndian(destination, (short)Integer(name, dataType, index, e, short.MinValue, short.MaxValue)); break;
+            case TensorDataTypes.Int32: BinaryPrimitives.WriteInt32LittleEndian(destination, (int)Integer(name, dataType, index, e, int.MinValue, int.MaxValue)); break;
+            case TensorDataTypes.Int64: BinaryPrimitives.WriteInt64LittleEndian(destination, Integer(name, dataType, index, e, long.MinValue, long.MaxValue)); break;
+            case TensorDataTypes.UInt8: destination[0] = (byte)Integer(name, dataType, index, e, 0, byte.MaxValue); break;
+            case TensorDataTypes.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)Integer(name, dataType, index, e, 0, ushort.MaxValue)); break;
+            case TensorDataTypes.UInt32: BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)Integer(name, dataType, index, e, 0, uint.MaxValue)); break;
+            case TensorDataTypes.UInt64:
                 BinaryPrimitives.WriteUInt64LittleEndian(destination, e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out var u) ? u : throw Bad(name, dataType, index, e));
                 break;
-            case TensorDataType.Fp16: BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)Floating(name, dataType, index, e, (double)Half.MaxValue)); break;
-            case TensorDataType.Fp32: BinaryPrimitives.WriteSingleLittleEndian(destination, (float)Floating(name, dataType, index, e, float.MaxValue)); break;
-            case TensorDataType.Bf16: BinaryPrimitives.WriteUInt16LittleEndian(destination, BFloat16.FromSingle((float)Floating(name, dataType, index, e, float.MaxValue))); break;
+            case TensorDataTypes.Fp16: BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)Floating(name, dataType, index, e, (double)Half.MaxValue)); break;
+            case TensorDataTypes.Fp32: BinaryPrimitives.WriteSingleLittleEndian(destination, (float)Floating(name, dataType, index, e, float.MaxValue)); break;
+            case TensorDataTypes.Bf16: BinaryPrimitives.WriteUInt16LittleEndian(destination, BFloat16.FromSingle((float)Floating(name, dataType, index, e, float.MaxValue))); break;
             default: BinaryPrimitives.WriteDoubleLittleEndian(destination, Floating(name, dataType, index, e, double.MaxValue)); break;
         }
     }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol.Tensors;
 
@@ -16,7 +17,7 @@ internal static class JsonTensorWriter
     public static void Write(Utf8JsonWriter writer, InferenceTensor output)
     {
         var data = output.Data.Span;
-        var size = TensorDataType.ElementSize(output.DataType);
+        var size = TensorDataTypes.ElementSize(output.DataType);
         if (size < 0)
         {
             throw new InferenceException(InferenceErrorKind.Internal, $"output '{output.Name}' has unknown datatype '{output.DataType}'");
@@ -42,18 +43,18 @@ internal static class JsonTensorWriter
     {
         switch (dataType)
         {
-            case TensorDataType.Bool: writer.WriteBooleanValue(e[0] != 0); break;
-            case TensorDataType.Int8: writer.WriteNumberValue(unchecked((sbyte)e[0])); break;
-            case TensorDataType.Int16: writer.WriteNumberValue(BinaryPrimitives.ReadInt16LittleEndian(e)); break;
-            case TensorDataType.Int32: writer.WriteNumberValue(BinaryPrimitives.ReadInt32LittleEndian(e)); break;
-            case TensorDataType.Int64: writer.WriteNumberValue(BinaryPrimitives.ReadInt64LittleEndian(e)); break;
-            case TensorDataType.UInt8: writer.WriteNumberValue(e[0]); break;
-            case TensorDataType.UInt16: writer.WriteNumberValue(BinaryPrimitives.ReadUInt16LittleEndian(e)); break;
-            case TensorDataType.UInt32: writer.WriteNumberValue(BinaryPrimitives.ReadUInt32LittleEndian(e)); break;
-            case TensorDataType.UInt64: writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(e)); break;
-            case TensorDataType.Fp16: WriteFloat(writer, (float)BinaryPrimitives.ReadHalfLittleEndian(e)); break;
-            case TensorDataType.Fp32: WriteFloat(writer, BinaryPrimitives.ReadSingleLittleEndian(e)); break;
-            case TensorDataType.Bf16: WriteFloat(writer, BFloat16.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(e))); break;
+            case TensorDataTypes.Bool: writer.WriteBooleanValue(e[0] != 0); break;
+            case TensorDataTypes.Int8: writer.WriteNumberValue(unchecked((sbyte)e[0])); break;
+            case TensorDataTypes.Int16: writer.WriteNumberValue(BinaryPrimitives.ReadInt16LittleEndian(e)); break;
+            case TensorDataTypes.Int32: writer.WriteNumberValue(BinaryPrimitives.ReadInt32LittleEndian(e)); break;
+            case TensorDataTypes.Int64: writer.WriteNumberValue(BinaryPrimitives.ReadInt64LittleEndian(e)); break;
+            case TensorDataTypes.UInt8: writer.WriteNumberValue(e[0]); break;
+            case TensorDataTypes.UInt16: writer.WriteNumberValue(BinaryPrimitives.ReadUInt16LittleEndian(e)); break;
+            case TensorDataTypes.UInt32: writer.WriteNumberValue(BinaryPrimitives.ReadUInt32LittleEndian(e)); break;
+            case TensorDataTypes.UInt64: writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(e)); break;
+            case TensorDataTypes.Fp16: WriteFloat(writer, (float)BinaryPrimitives.ReadHalfLittleEndian(e)); break;
+            case TensorDataTypes.Fp32: WriteFloat(writer, BinaryPrimitives.ReadSingleLittleEndian(e)); break;
+            case TensorDataTypes.Bf16: WriteFloat(writer, BFloat16.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(e))); break;
             default: WriteDouble(writer, BinaryPrimitives.ReadDoubleLittleEndian(e)); break;
         }
     }

@@ -1,3 +1,4 @@
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol.Tensors;
 
@@ -20,7 +21,7 @@ internal static class RawBinaryRequest
         }
 
         var spec = descriptor.Inputs[0];
-        var size = TensorDataType.ElementSize(spec.DataType);
+        var size = TensorDataTypes.ElementSize(spec.DataType);
         if (size <= 0)
         {
             throw TensorLayout.Invalid($"a raw binary request cannot carry input '{spec.Name}' of datatype {spec.DataType}");

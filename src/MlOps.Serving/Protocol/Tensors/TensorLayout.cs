@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using MlOps.Contracts.Inference;
 using MlOps.Serving.Models;
 
 namespace MlOps.Serving.Protocol.Tensors;
@@ -18,9 +19,9 @@ internal static class TensorLayout
             throw Invalid($"input '{name}' has no datatype");
         }
 
-        if (!TensorDataType.IsKnown(dataType))
+        if (!TensorDataTypes.IsKnown(dataType))
         {
-            throw Invalid($"input '{name}' has unknown datatype '{dataType}' (expected one of {string.Join(", ", TensorDataType.All)})");
+            throw Invalid($"input '{name}' has unknown datatype '{dataType}' (expected one of {string.Join(", ", TensorDataTypes.All)})");
         }
 
         long count = 1;
@@ -54,13 +55,13 @@ internal static class TensorLayout
     /// <summary>Validates the data of a tensor whose header <see cref="ElementCount"/> accepted.</summary>
     public static void ValidateData(string name, string dataType, IReadOnlyList<long> shape, long count, ReadOnlySpan<byte> data)
     {
-        if (dataType == TensorDataType.Bytes)
+        if (dataType == TensorDataTypes.Bytes)
         {
             ValidateBytes(name, count, data);
             return;
         }
 
-        var size = TensorDataType.ElementSize(dataType);
+        var size = TensorDataTypes.ElementSize(dataType);
         if (count > long.MaxValue / size || count * size != data.Length)
         {
             var expected = count > long.MaxValue / size ? "more than 2^63" : (count * size).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -35,31 +35,31 @@ internal static class TypedContentsReader
 
         return dataType switch
         {
-            TensorDataType.Bool => contents.BoolContents.Select(b => b ? (byte)1 : (byte)0).ToArray(),
-            TensorDataType.Int8 => Narrow(name, dataType, contents.IntContents, sbyte.MinValue, sbyte.MaxValue, 1, (s, v) => s[0] = unchecked((byte)(sbyte)v)),
-            TensorDataType.Int16 => Narrow(name, dataType, contents.IntContents, short.MinValue, short.MaxValue, 2, (s, v) => BinaryPrimitives.WriteInt16LittleEndian(s, (short)v)),
-            TensorDataType.Int32 => Write(contents.IntContents, 4, (s, v) => BinaryPrimitives.WriteInt32LittleEndian(s, v)),
-            TensorDataType.Int64 => Write(contents.Int64Contents, 8, (s, v) => BinaryPrimitives.WriteInt64LittleEndian(s, v)),
-            TensorDataType.UInt8 => Narrow(name, dataType, contents.UintContents, byte.MinValue, byte.MaxValue, 1, (s, v) => s[0] = (byte)v),
-            TensorDataType.UInt16 => Narrow(name, dataType, contents.UintContents, ushort.MinValue, ushort.MaxValue, 2, (s, v) => BinaryPrimitives.WriteUInt16LittleEndian(s, (ushort)v)),
-            TensorDataType.UInt32 => Write(contents.UintContents, 4, (s, v) => BinaryPrimitives.WriteUInt32LittleEndian(s, v)),
-            TensorDataType.UInt64 => Write(contents.Uint64Contents, 8, (s, v) => BinaryPrimitives.WriteUInt64LittleEndian(s, v)),
-            TensorDataType.Fp32 => Write(contents.Fp32Contents, 4, (s, v) => BinaryPrimitives.WriteSingleLittleEndian(s, v)),
-            TensorDataType.Fp64 => Write(contents.Fp64Contents, 8, (s, v) => BinaryPrimitives.WriteDoubleLittleEndian(s, v)),
+            TensorDataTypes.Bool => contents.BoolContents.Select(b => b ? (byte)1 : (byte)0).ToArray(),
+            TensorDataTypes.Int8 => Narrow(name, dataType, contents.IntContents, sbyte.MinValue, sbyte.MaxValue, 1, (s, v) => s[0] = unchecked((byte)(sbyte)v)),
+            TensorDataTypes.Int16 => Narrow(name, dataType, contents.IntContents, short.MinValue, short.MaxValue, 2, (s, v) => BinaryPrimitives.WriteInt16LittleEndian(s, (short)v)),
+            TensorDataTypes.Int32 => Write(contents.IntContents, 4, (s, v) => BinaryPrimitives.WriteInt32LittleEndian(s, v)),
+            TensorDataTypes.Int64 => Write(contents.Int64Contents, 8, (s, v) => BinaryPrimitives.WriteInt64LittleEndian(s, v)),
+            TensorDataTypes.UInt8 => Narrow(name, dataType, contents.UintContents, byte.MinValue, byte.MaxValue, 1, (s, v) => s[0] = (byte)v),
+            TensorDataTypes.UInt16 => Narrow(name, dataType, contents.UintContents, ushort.MinValue, ushort.MaxValue, 2, (s, v) => BinaryPrimitives.WriteUInt16LittleEndian(s, (ushort)v)),
+            TensorDataTypes.UInt32 => Write(contents.UintContents, 4, (s, v) => BinaryPrimitives.WriteUInt32LittleEndian(s, v)),
+            TensorDataTypes.UInt64 => Write(contents.Uint64Contents, 8, (s, v) => BinaryPrimitives.WriteUInt64LittleEndian(s, v)),
+            TensorDataTypes.Fp32 => Write(contents.Fp32Contents, 4, (s, v) => BinaryPrimitives.WriteSingleLittleEndian(s, v)),
+            TensorDataTypes.Fp64 => Write(contents.Fp64Contents, 8, (s, v) => BinaryPrimitives.WriteDoubleLittleEndian(s, v)),
             _ => WriteBytes(contents.BytesContents),
         };
     }
 
     private static string? FieldFor(string dataType) => dataType switch
     {
-        TensorDataType.Bool => "bool_contents",
-        TensorDataType.Int8 or TensorDataType.Int16 or TensorDataType.Int32 => "int_contents",
-        TensorDataType.Int64 => "int64_contents",
-        TensorDataType.UInt8 or TensorDataType.UInt16 or TensorDataType.UInt32 => "uint_contents",
-        TensorDataType.UInt64 => "uint64_contents",
-        TensorDataType.Fp32 => "fp32_contents",
-        TensorDataType.Fp64 => "fp64_contents",
-        TensorDataType.Bytes => "bytes_contents",
+        TensorDataTypes.Bool => "bool_contents",
+        TensorDataTypes.Int8 or TensorDataTypes.Int16 or TensorDataTypes.Int32 => "int_contents",
+        TensorDataTypes.Int64 => "int64_contents",
+        TensorDataTypes.UInt8 or TensorDataTypes.UInt16 or TensorDataTypes.UInt32 => "uint_contents",
+        TensorDataTypes.UInt64 => "uint64_contents",
+        TensorDataTypes.Fp32 => "fp32_contents",
+        TensorDataTypes.Fp64 => "fp64_contents",
+        TensorDataTypes.Bytes => "bytes_contents",
         _ => null,
     };
 
