@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MlOps.Agent.Discovery;
 using MlOps.Agent.Jobs;
 using MlOps.Agent.Options;
 using MlOps.Agent.Session;
@@ -38,6 +39,7 @@ internal static class AgentHostExtensions
         // The serving host first: hosted services start in order, and the hello offers its bound endpoints.
         builder.Services.AddHostedService<MlOps.Agent.Serving.ServingHost>();
         builder.Services.AddHostedService<CoordinatorSession>();
+        builder.AddAgentDiscovery();
 
         var dataDirectory = builder.Configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"];
         var logDirectory = Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? AgentOptions.DefaultDataDirectory() : dataDirectory, "logs");

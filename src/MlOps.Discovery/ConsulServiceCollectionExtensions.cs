@@ -17,7 +17,8 @@ public static class ConsulServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<ConsulOptions>().BindConfiguration(sectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulOptionsValidator>());
+        // An instance, so the errors name the section actually bound (Agent:Consul:Address, not Consul:Address).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>>(new ConsulOptionsValidator(sectionName)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConsulClient>(sp => new ConsulClient(
             sp.GetRequiredService<IOptions<ConsulOptions>>().Value,

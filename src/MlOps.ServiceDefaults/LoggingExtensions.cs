@@ -19,6 +19,9 @@ public static class LoggingExtensions
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
+            // The loops that call Consul (agent registration, the coordinator's health watch) log its failures
+            // themselves, throttled; the client's warning per retry would repeat them every few seconds of an outage.
+            .MinimumLevel.Override("MlOps.Discovery.ConsulClient", LogEventLevel.Error)
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("Service", serviceName)

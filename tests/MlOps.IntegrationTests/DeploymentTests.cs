@@ -20,7 +20,7 @@ namespace MlOps.IntegrationTests;
 [Trait("Category", "Integration")]
 public sealed class DeploymentTests
 {
-    private const string Model = "fashion-tiny";
+    internal const string Model = "fashion-tiny";
 
     [Fact]
     public async Task Deploy_TrainedVersion_PredictionsOverGrpcAndRestMatchTheRegisteredAccuracy()
@@ -237,7 +237,7 @@ public sealed class DeploymentTests
         Assert.Equal(StatusCode.NotFound, rollback.StatusCode);
     }
 
-    private static async Task<ModelVersion> TrainAsync(LocalCluster cluster, int seed)
+    internal static async Task<ModelVersion> TrainAsync(LocalCluster cluster, int seed)
     {
         var spec = Specs.TinyMlp(Model, epochs: 2);
         spec.Seed = seed;
@@ -247,7 +247,7 @@ public sealed class DeploymentTests
         return await cluster.Models.GetModelVersionAsync(new GetModelVersionRequest { Model = Model, Version = job.Result.ModelVersion });
     }
 
-    private static async Task<Deployment> WaitAvailableAsync(LocalCluster cluster, string name, int revision, int? version = null)
+    internal static async Task<Deployment> WaitAvailableAsync(LocalCluster cluster, string name, int revision, int? version = null)
     {
         Deployment? last = null;
         await Eventually.Async(async () =>
@@ -277,7 +277,7 @@ public sealed class DeploymentTests
         return counts;
     }
 
-    private static ModelInferRequest Request(string model, float[] pixels, ImageSplit split)
+    internal static ModelInferRequest Request(string model, float[] pixels, ImageSplit split)
     {
         var request = new ModelInferRequest { ModelName = model };
         request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 1, split.Height, split.Width } });
@@ -294,7 +294,7 @@ public sealed class DeploymentTests
         return values;
     }
 
-    private static float[] Normalized(ImageSplit split, int index)
+    internal static float[] Normalized(ImageSplit split, int index)
     {
         const float mean = 0.2860f;
         const float std = 0.3530f;

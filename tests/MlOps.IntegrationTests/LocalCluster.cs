@@ -7,7 +7,8 @@ namespace MlOps.IntegrationTests;
 
 /// <summary>
 /// A real coordinator and real agents as separate processes on loopback, with short leases so failure
-/// tests finish quickly. Everything lives in one temp directory, removed on dispose.
+/// tests finish quickly. Everything lives in one temp directory, removed on dispose. With a Consul address the
+/// coordinator follows agent health there and every agent registers there, with short TTLs.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -15,11 +16,22 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly Dictionary<string, ServiceProcess> _agents = [];
     private GrpcChannel? _channel;
 
-    public LocalCluster()
+    /// <summary>How often agents pass their Consul checks (TTL: three times this) when the cluster uses Consul.</summary>
+    public static readonly TimeSpan ConsulPassInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an agent Consul reports critical must be silent before the coordinator loses it.</summary>
+    public static readonly TimeSpan ConsulSilenceBeforeLoss = TimeSpan.FromSeconds(2);
+
+    /// <param name="consulAddress">A Consul agent's HTTP API (<see cref="ConsulAgent.Address"/>) for the coordinator and
+    /// the agents; null (default): no Consul, the static configuration.</param>
+    public LocalCluster(string? consulAddress = null)
     {
         Port = FreePort.Next();
         DatasetPath = _root.Combine("datasets", "tiny");
+        ConsulAddress = consulAddress;
     }
+
+    public string? ConsulAddress { get; }
 
     public int Port { get; }
 
@@ -69,6 +81,9 @@ public sealed class LocalCluster : IAsyncDisposable
             "--Coordinator:DeploymentInterval=00:00:00.500",
             "--Coordinator:RetryBackoff=00:00:00.200",
             $"--Datasets:tiny:Path={DatasetPath}",
+            .. ConsulAddress is null
+                ? Array.Empty<string>()
+                : [$"--Coordinator:Consul:Address={ConsulAddress}", $"--Coordinator:Consul:SilenceBeforeLoss={ConsulSilenceBeforeLoss}"],
             .. CoordinatorArguments,
         ]);
         await Eventually.Async(async () =>
@@ -94,6 +109,9 @@ public sealed class LocalCluster : IAsyncDisposable
             "--Agent:ReconnectMaxDelay=00:00:02",
             "--Agent:CancelGracePeriod=00:00:03",
             "--Agent:Serving:DrainDelay=00:00:01",
+            .. ConsulAddress is null
+                ? Array.Empty<string>()
+                : [$"--Agent:Consul:Address={ConsulAddress}", $"--Agent:Consul:PassInterval={ConsulPassInterval}"],
         ]);
         _agents[id] = agent;
         await Eventually.Async(async () =>

@@ -133,6 +133,19 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes without noticing, its sockets left open (no heartbeats, no Consul TTL
+    /// passes), as a hung node. Its child processes run on.</summary>
+    public void Pause()
+    {
+        if (Kill(_process.Id, 19) != 0)
+        {
+            throw new InvalidOperationException($"SIGSTOP to {this} failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    /// <summary>SIGCONT: a paused process runs on.</summary>
+    public void Resume() => _ = Kill(_process.Id, 18);
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

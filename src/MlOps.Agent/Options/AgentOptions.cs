@@ -49,6 +49,10 @@ public sealed class AgentOptions
     /// <summary>Where this node serves models with the Open Inference Protocol; both empty (default) serves nothing.</summary>
     public ServingEndpoints Serving { get; set; } = new();
 
+    /// <summary>Registration in Consul (docs/discovery.md, "In the cluster"); off unless <c>Agent:Consul:Address</c> is
+    /// set. The same section also holds the Consul client's own settings (<c>Token</c>, <c>Datacenter</c>, ...).</summary>
+    public AgentConsulOptions Consul { get; set; } = new();
+
     public static string DefaultDataDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");

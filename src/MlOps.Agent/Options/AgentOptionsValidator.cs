@@ -75,8 +75,33 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
             errors.Add("Agent:DefaultHeartbeatInterval must be positive");
         }
 
+        AddConsulErrors(options.Consul, errors);
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    /// <summary>Only when Consul is in use: the client's own settings (address, token) are checked by
+    /// <see cref="MlOps.Discovery.ConsulOptions"/>' validator, bound from the same section.</summary>
+    private static void AddConsulErrors(AgentConsulOptions consul, List<string> errors)
+    {
+        if (consul is null || !consul.Enabled)
+        {
+            return;
+        }
+
+        if (consul.PassInterval < MinPassInterval || consul.PassInterval > MaxPassInterval)
+        {
+            errors.Add($"{AgentConsulOptions.SectionName}:PassInterval must be between {MinPassInterval} and {MaxPassInterval}, got {consul.PassInterval}");
+        }
+
+        if (consul.DeregisterCriticalAfter < AgentConsulOptions.MinDeregisterCriticalAfter)
+        {
+            errors.Add($"{AgentConsulOptions.SectionName}:DeregisterCriticalAfter must be at least {AgentConsulOptions.MinDeregisterCriticalAfter} (Consul's minimum), got {consul.DeregisterCriticalAfter}");
+        }
+    }
+
+    private static readonly TimeSpan MinPassInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxPassInterval = TimeSpan.FromMinutes(5);
 
     private static readonly System.Text.RegularExpressions.Regex LabelRule =
         new("^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);

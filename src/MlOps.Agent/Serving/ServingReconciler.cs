@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MlOps.Agent.Discovery;
 using MlOps.Agent.Jobs;
 using MlOps.Agent.Options;
 using MlOps.Contracts;
@@ -21,7 +22,7 @@ internal sealed partial class ServingReconciler(
     IAgentOutbox outbox,
     IOptions<AgentOptions> options,
     TimeProvider time,
-    ILogger<ServingReconciler> logger) : IAsyncDisposable
+    ILogger<ServingReconciler> logger) : IServingView, IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly HashSet<string> _managed = new(StringComparer.Ordinal);
@@ -36,6 +37,9 @@ internal sealed partial class ServingReconciler(
 
     /// <summary>Where this node serves; null when serving is disabled (the hello then offers no endpoints).</summary>
     public ServingAddresses? Addresses { get; private set; }
+
+    /// <inheritdoc />
+    public event EventHandler? Changed;
 
     /// <summary>Called by the serving host once its endpoints listen.</summary>
     public void Attach(ModelRepository repository, ModelCache cache, ServingAddresses addresses)
@@ -152,6 +156,20 @@ internal sealed partial class ServingReconciler(
         }
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<ReadyVersion> ReadyVersions()
+    {
+        lock (_lock)
+        {
+            // A draining version has left routing: new clients must not find it, although it still answers for a moment.
+            return _repository is null
+                ? []
+                : [.. _repository.Index()
+                    .Where(e => e.State == ModelRepository.ReadyState && !_drains.ContainsKey((e.Name, e.Version)))
+                    .Select(e => new ReadyVersion(e.Name, e.Version))];
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -259,7 +277,11 @@ internal sealed partial class ServingReconciler(
         Report();
     }
 
-    private void Report() => outbox.Post(new AgentMessage { Serving = Status() });
+    private void Report()
+    {
+        outbox.Post(new AgentMessage { Serving = Status() });
+        Changed?.Invoke(this, EventArgs.Empty);
+    }
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Ignoring a serving assignment of {Models} model(s): this agent serves nothing (set Agent:Serving:GrpcListen)")]
     private partial void LogServingDisabled(int models);

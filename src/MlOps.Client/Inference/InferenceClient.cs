@@ -7,17 +7,20 @@ using MlOps.Contracts.Inference;
 namespace MlOps.Client.Inference;
 
 /// <summary>
-/// Calls a deployment's replicas with the Open Inference Protocol. Ready replicas come from the coordinator
-/// (<c>DeploymentService.GetDeployment</c>), cached for <see cref="InferenceClientOptions.ReplicaRefreshInterval"/>;
-/// requests go round-robin over them, and a replica that answers UNAVAILABLE (or cannot be reached) is skipped until
-/// the next refresh while the request is retried on another one. Any other status is the request's own answer and
-/// is thrown as is. While the coordinator cannot be reached the last known replicas keep being used. The model name of a request is the deployment's name; leave the version empty to let the
-/// deployment's traffic split pick it (canary, rollout), or set it to pin one version. Thread-safe; reuse one
-/// instance (it keeps one HTTP/2 channel per replica).
+/// Calls a deployment's replicas with the Open Inference Protocol. Ready replicas come from the
+/// <see cref="InferenceClientOptions.ReplicaSource"/>: the coordinator (<c>DeploymentService.GetDeployment</c>) by
+/// default, or Consul (<see cref="ConsulReplicaSource"/>); they are cached for
+/// <see cref="InferenceClientOptions.ReplicaRefreshInterval"/> per deployment and requested version. Requests go
+/// round-robin over them, and a replica that answers UNAVAILABLE (or cannot be reached) is skipped until the next
+/// refresh while the request is retried on another one. Any other status is the request's own answer and is thrown
+/// as is. While the source cannot be reached the last known replicas keep being used. The model name of a request is
+/// the deployment's name; leave the version empty to let the deployment's traffic split pick it (canary, rollout), or
+/// set it to pin one version. Thread-safe; reuse one instance (it keeps one HTTP/2 channel per replica).
 /// </summary>
 public sealed class InferenceClient : IDisposable
 {
     private readonly DeploymentService.DeploymentServiceClient _deployments;
+    private readonly IReplicaSource _source;
     private readonly InferenceClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
@@ -33,13 +36,14 @@ public sealed class InferenceClient : IDisposable
     }
 
     /// <param name="coordinator">Calls to the coordinator (e.g. a channel with interceptors that add headers).</param>
-    /// <param name="options">Retry, refresh and message-size settings; defaults when null.</param>
+    /// <param name="options">Replica source, retry, refresh and message-size settings; defaults when null.</param>
     /// <param name="time">Clock of the replica-list cache; the system clock when null.</param>
     public InferenceClient(CallInvoker coordinator, InferenceClientOptions? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
         _deployments = new DeploymentService.DeploymentServiceClient(coordinator);
         _options = options ?? new InferenceClientOptions();
+        _source = _options.ReplicaSource ?? new CoordinatorReplicaSource(coordinator);
         _time = time ?? TimeProvider.System;
         if (_options.MaxAttempts < 1)
         {
@@ -53,17 +57,17 @@ public sealed class InferenceClient : IDisposable
     public Task<ModelInferResponse> PredictAsync(ModelInferRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return CallAsync(request.ModelName, client => client.ModelInferAsync(request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+        return CallAsync(request.ModelName, request.ModelVersion, client => client.ModelInferAsync(request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
     }
 
     /// <summary>The deployment's inputs and outputs (from a ready replica).</summary>
     public Task<ModelMetadataResponse> MetadataAsync(string deployment, string version = "", CancellationToken cancellationToken = default) =>
-        CallAsync(deployment, client => client.ModelMetadataAsync(new ModelMetadataRequest { Name = deployment, Version = version ?? "" },
+        CallAsync(deployment, version, client => client.ModelMetadataAsync(new ModelMetadataRequest { Name = deployment, Version = version ?? "" },
             cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
 
     /// <summary>The deployment's model configuration, with the model's parameters (e.g. input normalisation).</summary>
     public Task<ModelConfigResponse> ConfigAsync(string deployment, string version = "", CancellationToken cancellationToken = default) =>
-        CallAsync(deployment, client => client.ModelConfigAsync(new ModelConfigRequest { Name = deployment, Version = version ?? "" },
+        CallAsync(deployment, version, client => client.ModelConfigAsync(new ModelConfigRequest { Name = deployment, Version = version ?? "" },
             cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
 
     /// <summary>The deployment as the coordinator reports it now (phase, traffic split, replicas).</summary>
@@ -80,7 +84,7 @@ public sealed class InferenceClient : IDisposable
         _channels.Clear();
     }
 
-    private async Task<T> CallAsync<T>(string deployment, Func<GRPCInferenceService.GRPCInferenceServiceClient, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string deployment, string? version, Func<GRPCInferenceService.GRPCInferenceServiceClient, Task<T>> call, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(deployment))
         {
@@ -91,12 +95,12 @@ public sealed class InferenceClient : IDisposable
         var refreshed = false;
         for (var attempt = 0; attempt < _options.MaxAttempts; attempt++)
         {
-            var set = await ReplicasAsync(deployment, refresh: false, cancellationToken);
+            var set = await ReplicasAsync(deployment, version ?? "", refresh: false, cancellationToken);
             var address = set.Pick(Interlocked.Increment(ref _next));
             if (address is null && !refreshed)
             {
                 refreshed = true;
-                set = await ReplicasAsync(deployment, refresh: true, cancellationToken);
+                set = await ReplicasAsync(deployment, version ?? "", refresh: true, cancellationToken);
                 address = set.Pick(Interlocked.Increment(ref _next));
             }
 
@@ -116,35 +120,36 @@ public sealed class InferenceClient : IDisposable
             }
         }
 
-        var current = await ReplicasAsync(deployment, refresh: false, cancellationToken);
+        var current = await ReplicasAsync(deployment, version ?? "", refresh: false, cancellationToken);
         throw new RpcException(new Status(StatusCode.Unavailable, failures.Count == 0
             ? $"deployment '{deployment}' has no ready replica ({current.Describe()})"
             : $"deployment '{deployment}': every try failed: {string.Join("; ", failures)}"));
     }
 
-    private async Task<ReplicaSet> ReplicasAsync(string deployment, bool refresh, CancellationToken cancellationToken)
+    private async Task<ReplicaSet> ReplicasAsync(string deployment, string version, bool refresh, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var known = _replicas.TryGetValue(deployment, out var cached);
+        var key = deployment + "\n" + version;
+        var known = _replicas.TryGetValue(key, out var cached);
         if (!refresh && known && now - cached!.FetchedAt < _options.ReplicaRefreshInterval)
         {
             return cached;
         }
 
-        Deployment fetched;
+        ReplicaList fetched;
         try
         {
-            fetched = await _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = deployment }, cancellationToken: cancellationToken);
+            fetched = await _source.GetReadyReplicasAsync(deployment, version, cancellationToken);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && cached is not null &&
                                       !cancellationToken.IsCancellationRequested)
         {
-            // The data plane does not need the coordinator: keep calling the replicas last known to be ready.
+            // The data plane does not need the coordinator (or Consul): keep calling the replicas last known to be ready.
             return cached;
         }
 
         var set = new ReplicaSet(fetched, now);
-        _replicas[deployment] = set;
+        _replicas[key] = set;
         return set;
     }
 
@@ -155,9 +160,9 @@ public sealed class InferenceClient : IDisposable
     }));
 
     /// <summary>The ready replicas' gRPC addresses at one moment, minus those that failed since.</summary>
-    private sealed class ReplicaSet(Deployment deployment, DateTimeOffset fetchedAt)
+    private sealed class ReplicaSet(ReplicaList replicas, DateTimeOffset fetchedAt)
     {
-        private readonly string[] _addresses = [.. deployment.Replicas.Where(r => r.Ready && r.GrpcAddress.Length > 0).Select(r => r.GrpcAddress)];
+        private readonly string[] _addresses = [.. replicas.GrpcAddresses];
         private readonly ConcurrentDictionary<string, bool> _failed = new(StringComparer.Ordinal);
 
         public DateTimeOffset FetchedAt { get; } = fetchedAt;
@@ -178,7 +183,6 @@ public sealed class InferenceClient : IDisposable
 
         public void MarkFailed(string address) => _failed[address] = true;
 
-        public string Describe() =>
-            $"phase {deployment.Phase}: {deployment.Message}; {deployment.Replicas.Count(r => r.Ready)} of {deployment.Replicas.Count} replicas ready";
+        public string Describe() => replicas.Description;
     }
 }

@@ -3,7 +3,11 @@ namespace MlOps.Client.Inference;
 /// <summary>Settings of <see cref="InferenceClient"/>; the defaults suit a client on the cluster's network.</summary>
 public sealed class InferenceClientOptions
 {
-    /// <summary>How long a list of ready replicas is used before asking the coordinator again. Default 2 s.</summary>
+    /// <summary>Where ready replicas come from. Default (null): the coordinator the client was created with
+    /// (<see cref="CoordinatorReplicaSource"/>); <see cref="ConsulReplicaSource"/> reads them from Consul instead.</summary>
+    public IReplicaSource? ReplicaSource { get; set; }
+
+    /// <summary>How long a list of ready replicas is used before asking the <see cref="ReplicaSource"/> again. Default 2 s.</summary>
     public TimeSpan ReplicaRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Tries per request across replicas (UNAVAILABLE moves to the next replica). Default 4.</summary>

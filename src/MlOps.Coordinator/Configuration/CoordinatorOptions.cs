@@ -66,6 +66,12 @@ public sealed class CoordinatorOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>Following agent health in Consul; off unless <c>Coordinator:Consul:Address</c> is set.</summary>
+    public CoordinatorConsulOptions Consul { get; set; } = new();
+
+    /// <summary>How long an agent reported critical by Consul must also have been silent before it is LOST.</summary>
+    public TimeSpan ConsulSilenceBeforeLoss => Consul.SilenceBeforeLoss ?? HeartbeatInterval * 2;
+
     /// <summary>Full path of the SQLite database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "coordinator.db");
 

@@ -84,6 +84,20 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
             Error(nameof(options.MaxEventsPerWatchBatch), $"must be between 1 and 10000, got {options.MaxEventsPerWatchBatch}");
         }
 
+        if (options.Consul is { Enabled: true } consul)
+        {
+            // The client's own settings (address, token) are checked by ConsulOptions' validator, bound from the same section.
+            if (consul.SilenceBeforeLoss is { } silence && (silence < options.HeartbeatInterval || silence > TimeSpan.FromHours(1)))
+            {
+                Error("Consul:SilenceBeforeLoss", $"must be at least HeartbeatInterval ({options.HeartbeatInterval}) and at most 1 hour, got {silence}");
+            }
+
+            if (consul.WaitTime < TimeSpan.FromSeconds(1) || consul.WaitTime > MlOps.Discovery.QueryOptions.MaxWait)
+            {
+                Error("Consul:WaitTime", $"must be between 1 second and {MlOps.Discovery.QueryOptions.MaxWait}, got {consul.WaitTime}");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

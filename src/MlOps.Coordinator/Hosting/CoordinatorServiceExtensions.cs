@@ -6,6 +6,7 @@ using MlOps.Coordinator.Agents;
 using MlOps.Coordinator.Api;
 using MlOps.Coordinator.Configuration;
 using MlOps.Coordinator.Datasets;
+using MlOps.Coordinator.Discovery;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
 using MlOps.Coordinator.Registry;
@@ -26,6 +27,7 @@ public static class CoordinatorServiceExtensions
         builder.AddMlOpsLogging("coordinator", BootstrapLogDirectory(builder.Configuration));
         builder.ConfigureCoordinatorKestrel();
         builder.Services.AddCoordinatorCore();
+        builder.Services.AddCoordinatorDiscovery(builder.Configuration);
         builder.Services.AddGrpc();
         builder.Services.AddCoordinatorGrpcLimits();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");

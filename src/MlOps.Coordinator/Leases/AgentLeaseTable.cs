@@ -45,6 +45,20 @@ public sealed class AgentLeaseTable(TimeProvider timeProvider, IOptions<Coordina
         }
     }
 
+    /// <summary>
+    /// Removes the agent's lease if it was last renewed at least <paramref name="silence"/> ago, for an agent declared
+    /// lost by other means than its lease (Consul), so the monitor does not declare it lost again; false when it was
+    /// renewed more recently or holds none. Checked and removed under the table's lock, so a renewal is never lost.
+    /// </summary>
+    public bool TryExpireSilent(string agentId, TimeSpan silence)
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_lock)
+        {
+            return _expires.TryGetValue(agentId, out var expires) && expires - Duration <= now - silence && _expires.Remove(agentId);
+        }
+    }
+
     /// <summary>Removes the agent's lease if it has run out by now; false when it was renewed meanwhile or is gone.</summary>
     public bool TryExpire(string agentId)
     {

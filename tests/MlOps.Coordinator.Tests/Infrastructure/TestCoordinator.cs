@@ -70,6 +70,9 @@ internal sealed class TestCoordinator : IAsyncDisposable
     /// <summary>Creates a service class the way gRPC does (constructor injection).</summary>
     public T Create<T>() => ActivatorUtilities.CreateInstance<T>(_services);
 
+    /// <summary>Creates a class with <paramref name="arguments"/> for what the container does not hold (a fake Consul).</summary>
+    public T Create<T>(params object[] arguments) => ActivatorUtilities.CreateInstance<T>(_services, arguments);
+
     public ICoordinatorStore Store => Get<ICoordinatorStore>();
 
     public Task<Job> SubmitAsync(JobSpec spec) => Get<JobSubmitter>().SubmitAsync(spec, "tester", CancellationToken.None);
