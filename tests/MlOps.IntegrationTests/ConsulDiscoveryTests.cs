@@ -68,7 +68,7 @@ public sealed class ConsulDiscoveryTests
         using var nowhere = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{FreePort.Next()}");
         using var inference = new InferenceClient(nowhere, new InferenceClientOptions { ReplicaSource = new ConsulReplicaSource(client) });
         var test = MnistFormat.Load(cluster.DatasetPath).Test;
-        var request = DeploymentTests.Request(Model, DeploymentTests.Normalized(test, 0), test);
+        var request = FashionInputs.Request(Model, FashionInputs.Normalized(test, 0), test);
         Assert.Equal("1", (await inference.PredictAsync(request)).ModelVersion);
         request.ModelVersion = "1";
         Assert.Equal("1", (await inference.PredictAsync(request)).ModelVersion);

@@ -8,6 +8,7 @@ using MlOps.Client.Inference;
 using MlOps.Contracts;
 using MlOps.Contracts.Inference;
 using MlOps.Core.Datasets;
+using static MlOps.IntegrationTests.FashionInputs;
 using MlOps.Testing;
 
 namespace MlOps.IntegrationTests;
@@ -275,49 +276,5 @@ public sealed class DeploymentTests
         }
 
         return counts;
-    }
-
-    internal static ModelInferRequest Request(string model, float[] pixels, ImageSplit split)
-    {
-        var request = new ModelInferRequest { ModelName = model };
-        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 1, split.Height, split.Width } });
-        var raw = new byte[pixels.Length * sizeof(float)];
-        Buffer.BlockCopy(pixels, 0, raw, 0, raw.Length);
-        request.RawInputContents.Add(ByteString.CopyFrom(raw));
-        return request;
-    }
-
-    private static float[] Floats(ByteString bytes)
-    {
-        var values = new float[bytes.Length / sizeof(float)];
-        Buffer.BlockCopy(bytes.ToByteArray(), 0, values, 0, bytes.Length);
-        return values;
-    }
-
-    internal static float[] Normalized(ImageSplit split, int index)
-    {
-        const float mean = 0.2860f;
-        const float std = 0.3530f;
-        var pixels = new float[split.PixelsPerImage];
-        for (var p = 0; p < pixels.Length; p++)
-        {
-            pixels[p] = ((split.Pixels[(index * split.PixelsPerImage) + p] / 255f) - mean) / std;
-        }
-
-        return pixels;
-    }
-
-    private static int ArgMax(float[] scores)
-    {
-        var best = 0;
-        for (var c = 1; c < scores.Length; c++)
-        {
-            if (scores[c] > scores[best])
-            {
-                best = c;
-            }
-        }
-
-        return best;
     }
 }

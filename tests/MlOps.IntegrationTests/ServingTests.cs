@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Grpc.Net.Client;
 using MlOps.Contracts;
 using MlOps.Core.Datasets;
+using static MlOps.IntegrationTests.FashionInputs;
 using MlOps.Contracts.Inference;
 using MlOps.Testing;
 
@@ -72,33 +73,5 @@ public sealed class ServingTests
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await inference.ModelInferAsync(bad));
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("input", error.Status.Detail);
-    }
-
-    private static float[] Normalized(ImageSplit split, int index)
-    {
-        // The exporter records the normalisation in the model's metadata; the trainer's constants are these.
-        const float mean = 0.2860f;
-        const float std = 0.3530f;
-        var pixels = new float[split.PixelsPerImage];
-        for (var p = 0; p < pixels.Length; p++)
-        {
-            pixels[p] = ((split.Pixels[(index * split.PixelsPerImage) + p] / 255f) - mean) / std;
-        }
-
-        return pixels;
-    }
-
-    private static int ArgMax(float[] scores)
-    {
-        var best = 0;
-        for (var c = 1; c < scores.Length; c++)
-        {
-            if (scores[c] > scores[best])
-            {
-                best = c;
-            }
-        }
-
-        return best;
     }
 }
