@@ -61,6 +61,13 @@ internal sealed class AgentConnections(
         {
             if (!sessions.Remove(session))
             {
+                // Closed by someone else (a lost lease removes the session first): the serving fleet must still
+                // hear it, unless a newer stream of the agent is already open.
+                if (sessions.Get(session.AgentId) is null)
+                {
+                    fleet.Disconnected(session.AgentId);
+                }
+
                 return;
             }
 

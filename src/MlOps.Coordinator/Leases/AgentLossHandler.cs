@@ -16,6 +16,7 @@ internal sealed class AgentLossHandler(
     AgentDirectory directory,
     AgentSessionRegistry sessions,
     JobUpdater jobs,
+    MlOps.Coordinator.Deployments.ServingFleet fleet,
     TimeProvider timeProvider,
     ILogger<AgentLossHandler> logger)
 {
@@ -34,6 +35,7 @@ internal sealed class AgentLossHandler(
     {
         var closed = sessions.Close(agentId, closeReason);
         await directory.SetStatusAsync(agentId, AgentStatus.Lost, cancellationToken);
+        fleet.Disconnected(agentId); // its replicas stop counting and move elsewhere
         var held = await store.ListActiveJobsOnAgentAsync(agentId, cancellationToken);
         log(held.Count, closed);
         await ReleaseJobsAsync(agentId, held, "lost", cancellationToken);

@@ -58,6 +58,7 @@ public sealed class LeaseMonitorTests
         Assert.Equal("", requeued.AgentId);
         Assert.Equal(AgentStatus.Lost, coordinator.Get<AgentDirectory>().Get("a1")!.Status);
         Assert.Equal(AgentStatus.Lost, (await coordinator.Store.ListAgentsAsync(CancellationToken.None)).Single().Status);
+        Assert.False(coordinator.Get<MlOps.Coordinator.Deployments.ServingFleet>().Snapshot().Single(a => a.AgentId == "a1").Connected);
         Assert.True(agent.Session.Token.IsCancellationRequested);
         Assert.Contains("lease", agent.Session.CloseReason);
         var change = (await coordinator.Store.ReadEventsAsync(job.Id, 0, 100, CancellationToken.None))[^1].StateChange;
