@@ -216,40 +216,9 @@ public sealed class ConsulAgent : IAsyncDisposable
         return agent;
     }
 
-    /// <summary>
-    /// Ports below Linux's ephemeral range (32768 and up), so that no outgoing connection (of a parallel test's
-    /// agent, say) takes one between this check and Consul's bind; free on TCP and UDP, as serf uses both.
-    /// </summary>
-    private static int[] PickPorts(int count)
-    {
-        var ports = new HashSet<int>();
-        while (ports.Count < count)
-        {
-            var port = Random.Shared.Next(20_000, 32_000);
-            if (IsFree(port))
-            {
-                ports.Add(port);
-            }
-        }
-
-        return [.. ports];
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            var tcp = new TcpListener(IPAddress.Loopback, port);
-            tcp.Start();
-            tcp.Stop();
-            using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Ports free on TCP and UDP (serf uses both), from <see cref="FreePort"/>'s range below the ephemeral
+    /// ports, so no outgoing connection of a parallel test takes one before Consul binds it.</summary>
+    private static int[] PickPorts(int count) => [.. Enumerable.Range(0, count).Select(_ => FreePort.Next(udp: true))];
 
     private void Append(string? line)
     {
