@@ -1,11 +1,6 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using MlOps.Testing;
 
 namespace MlOps.Cli.Tests.Fakes;
 
@@ -39,32 +34,27 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 
     public static async Task<FakeCoordinatorForCliTests> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<FakeJobServiceForCliTests>();
-        builder.Services.AddSingleton<FakeClusterServiceForCliTests>();
-        builder.Services.AddSingleton<FakeModelRegistryForCliTests>();
-        builder.Services.AddSingleton<FakeDatasetServiceForCliTests>();
-        builder.Services.AddSingleton<FakeArtifactServiceForCliTests>();
-        builder.Services.AddSingleton<FakeDeploymentServiceForCliTests>();
-        var app = builder.Build();
-        app.MapGrpcService<FakeJobServiceForCliTests>();
-        app.MapGrpcService<FakeClusterServiceForCliTests>();
-        app.MapGrpcService<FakeModelRegistryForCliTests>();
-        app.MapGrpcService<FakeDatasetServiceForCliTests>();
-        app.MapGrpcService<FakeArtifactServiceForCliTests>();
-        app.MapGrpcService<FakeDeploymentServiceForCliTests>();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var (app, address) = await LoopbackGrpcHost.StartAsync(
+            services =>
+            {
+                services.AddSingleton<FakeJobServiceForCliTests>();
+                services.AddSingleton<FakeClusterServiceForCliTests>();
+                services.AddSingleton<FakeModelRegistryForCliTests>();
+                services.AddSingleton<FakeDatasetServiceForCliTests>();
+                services.AddSingleton<FakeArtifactServiceForCliTests>();
+                services.AddSingleton<FakeDeploymentServiceForCliTests>();
+            },
+            endpoints =>
+            {
+                endpoints.MapGrpcService<FakeJobServiceForCliTests>();
+                endpoints.MapGrpcService<FakeClusterServiceForCliTests>();
+                endpoints.MapGrpcService<FakeModelRegistryForCliTests>();
+                endpoints.MapGrpcService<FakeDatasetServiceForCliTests>();
+                endpoints.MapGrpcService<FakeArtifactServiceForCliTests>();
+                endpoints.MapGrpcService<FakeDeploymentServiceForCliTests>();
+            });
         return new FakeCoordinatorForCliTests(app, address);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackGrpcHost.StopAsync(_app);
 }

@@ -1,16 +1,11 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MlOps.Contracts.Inference;
+using MlOps.Testing;
 
 namespace MlOps.Cli.Tests.Fakes;
 
@@ -34,24 +29,19 @@ internal sealed class FakeModelServerForCliTests : IAsyncDisposable
 
     public static async Task<FakeModelServerForCliTests> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<FakeInferenceServiceForCliTests>();
-        var app = builder.Build();
-        app.MapGrpcService<FakeInferenceServiceForCliTests>();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var (app, address) = await LoopbackGrpcHost.StartAsync(
+            services =>
+            {
+                services.AddSingleton<FakeInferenceServiceForCliTests>();
+            },
+            endpoints =>
+            {
+                endpoints.MapGrpcService<FakeInferenceServiceForCliTests>();
+            });
         return new FakeModelServerForCliTests(app, address);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackGrpcHost.StopAsync(_app);
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using MlOps.Contracts;
+using MlOps.Testing;
 
 namespace MlOps.Client.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using MlOps.Contracts.Inference;
+using MlOps.Testing;
 
 namespace MlOps.Client.Tests.Support;
 
