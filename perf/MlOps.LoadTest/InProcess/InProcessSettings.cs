@@ -1,0 +1,80 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace MlOps.LoadTest.InProcess;
+
+/// <summary>
+/// How the in-process session is set up. The defaults are the serving host's (<c>OnnxModelVersionOptions</c> and
+/// <c>OnnxSessionFactory</c> in src/MlOps.Serving), so the limit is measured on the session a server would build;
+/// change one only to match a server started with other options. Checked by <see cref="Validate"/>, which lists
+/// every problem at once.
+/// </summary>
+public sealed record InProcessSettings
+{
+    /// <summary>Threads of the session's intra-op pool; 0 (default) = <see cref="Environment.ProcessorCount"/>.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads of the inter-op pool; default 1 (the server runs the graph sequentially).</summary>
+    public int InterOpThreads { get; init; } = 1;
+
+    /// <summary>Whether idle intra-op threads spin before sleeping (<c>session.intra_op.allow_spinning</c>); default true.</summary>
+    public bool AllowSpinning { get; init; } = true;
+
+    /// <summary>Graph optimisation; default <see cref="GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
+    public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>How long the session runs before timing starts (thread pools, arena, caches); default 1 s.</summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Seed of the pseudo-random input values; default 1. Speed does not depend on them, but runs are repeatable.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>The intra-op thread count actually used.</summary>
+    public int ResolvedIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+
+    /// <summary>Every problem with these settings, each naming the property; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (IntraOpThreads < 0)
+        {
+            errors.Add($"{nameof(IntraOpThreads)} must be 0 (all cores) or more, got {IntraOpThreads}");
+        }
+
+        if (InterOpThreads < 1)
+        {
+            errors.Add($"{nameof(InterOpThreads)} must be 1 or more, got {InterOpThreads}");
+        }
+
+        if (!Enum.IsDefined(GraphOptimizationLevel))
+        {
+            errors.Add($"{nameof(GraphOptimizationLevel)} is not a known level: {GraphOptimizationLevel}");
+        }
+
+        if (WarmUp < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(WarmUp)} must not be negative, got {WarmUp}");
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// The session options, built as the server's <c>OnnxSessionFactory.Options</c> builds them (CPU). Copied rather
+    /// than referenced: MlOps.Serving brings the ASP.NET Core framework with it, and the factory is internal.
+    /// </summary>
+    internal SessionOptions CreateSessionOptions()
+    {
+        var options = new SessionOptions
+        {
+            LogId = "mlops-loadtest:in-process",
+            GraphOptimizationLevel = GraphOptimizationLevel,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = ResolvedIntraOpThreads,
+            InterOpNumThreads = InterOpThreads,
+            EnableMemoryPattern = true,
+            EnableCpuMemArena = true,
+        };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", AllowSpinning ? "1" : "0");
+        return options;
+    }
+}
