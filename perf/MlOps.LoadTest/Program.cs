@@ -1,5 +1,13 @@
 using MlOps.LoadTest.Cli;
 
+// Socket completions run on the epoll thread instead of hopping to the thread pool: the generator shares the cores
+// with the server, and the hop (a thread wake-up per response) was most of its CPU per request. The runtime reads
+// this only from the environment, when the first socket is created, so it is set before anything opens one.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

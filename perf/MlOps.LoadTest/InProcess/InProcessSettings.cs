@@ -16,8 +16,9 @@ public sealed record InProcessSettings
     /// <summary>Threads of the inter-op pool; default 1 (the server runs the graph sequentially).</summary>
     public int InterOpThreads { get; init; } = 1;
 
-    /// <summary>Whether idle intra-op threads spin before sleeping (<c>session.intra_op.allow_spinning</c>); default true.</summary>
-    public bool AllowSpinning { get; init; } = true;
+    /// <summary>Whether idle intra-op threads spin before sleeping (<c>session.intra_op.allow_spinning</c>); default
+    /// false, as the server's <c>Serving:Host:AllowSpinning</c>.</summary>
+    public bool AllowSpinning { get; init; }
 
     /// <summary>Graph optimisation; default <see cref="GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;

@@ -11,6 +11,9 @@ namespace MlOps.LoadTest.Running;
 /// </summary>
 internal static class OpenModel
 {
+    /// <summary>The pacer's clock resolution: it sleeps at least this long between wake-ups.</summary>
+    internal static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(1);
+
     /// <summary>A stretch of constant rate, in seconds from the start of the warm-up.</summary>
     internal sealed record Phase(double Rate, double StartSeconds, double EndSeconds);
 
@@ -70,6 +73,8 @@ internal static class OpenModel
         PreciseClock.TightenTimerSlack();
         var t0 = run.WindowStart - LoadRunner.Ticks(run.Scenario.WarmUp);
         var payload = 0;
+        var resolution = LoadRunner.Ticks(Resolution);
+        var lastWake = long.MinValue / 2;
         var last = phases[^1];
         foreach (var phase in phases)
         {
@@ -84,7 +89,14 @@ internal static class OpenModel
                 }
 
                 var due = t0 + (long)(offset * Stopwatch.Frequency);
-                PreciseClock.WaitUntil(due);
+                if (due > Stopwatch.GetTimestamp())
+                {
+                    // Wake at most once per resolution and send everything due by then (as wrk2's millisecond
+                    // timers do): one wake per request costs the generator and the server a thread wake-up each,
+                    // which on 2 shared cores is more than the request itself. The lateness is in the latency.
+                    PreciseClock.WaitUntil(Math.Max(due, lastWake + resolution));
+                    lastWake = Stopwatch.GetTimestamp();
+                }
                 while (inFlight.Count >= maxInFlight && !run.Stopped)
                 {
                     Thread.Sleep(1);
@@ -96,24 +108,26 @@ internal static class OpenModel
                 }
 
                 inFlight.Add();
-                _ = SendAsync(run, payload, due, inFlight);
+                _ = SendAsync(new Request(run, payload, due, inFlight));
                 payload = payload + 1 == run.PayloadCount ? 0 : payload + 1;
             }
         }
     }
 
-    private static async Task SendAsync(RunState run, int payload, long due, InFlight inFlight)
+    private static async Task SendAsync(Request request)
     {
         try
         {
-            var error = await run.Transport.SendAsync(payload, CancellationToken.None).ConfigureAwait(false);
-            run.Recorder.Record(due, Stopwatch.GetTimestamp(), error);
+            var error = await request.Run.Transport.SendAsync(request.Payload, CancellationToken.None).ConfigureAwait(false);
+            request.Run.Recorder.Record(request.Due, Stopwatch.GetTimestamp(), error);
         }
         finally
         {
-            inFlight.Remove();
+            request.InFlight.Remove();
         }
     }
+
+    private sealed record Request(RunState Run, int Payload, long Due, InFlight InFlight);
 
     /// <summary>Outstanding requests, and a way to wait for the last of them.</summary>
     private sealed class InFlight : IDisposable

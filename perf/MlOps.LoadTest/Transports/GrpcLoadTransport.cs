@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -49,6 +50,7 @@ public sealed class GrpcLoadTransport : ILoadTransport
         _invoker = _channel.CreateCallInvoker();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<string?> SendAsync(int payload, CancellationToken cancellationToken)
     {
         try

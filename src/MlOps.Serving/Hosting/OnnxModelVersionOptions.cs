@@ -26,10 +26,13 @@ public sealed record OnnxModelVersionOptions
     public int IntraOpThreads { get; init; }
 
     /// <summary>
-    /// Whether idle intra-op threads spin before sleeping (ORT's <c>session.intra_op.allow_spinning</c>). Default true
-    /// (ORT's default): lowest latency between back-to-back batches. Turn off when several busy versions share few cores.
+    /// Whether idle intra-op threads spin before sleeping (ORT's <c>session.intra_op.allow_spinning</c>). Default false:
+    /// requests from independent clients arrive spread out, so batches are small and frequent, and threads spinning
+    /// between them take the cores Kestrel and gRPC need. Measured with the load harness on 2 cores (docs/loadtest.md):
+    /// open arrivals at 18,000 requests/s collapse with spinning (62 % RESOURCE_EXHAUSTED) and hold p99 under 4 ms
+    /// without it, and closed-loop saturation rises. Turn it on for a dedicated node fed back-to-back batches.
     /// </summary>
-    public bool AllowSpinning { get; init; } = true;
+    public bool AllowSpinning { get; init; }
 
     /// <summary>Default <see cref="ExecutionProviderPreference.Auto"/>.</summary>
     public ExecutionProviderPreference ExecutionProvider { get; init; } = ExecutionProviderPreference.Auto;

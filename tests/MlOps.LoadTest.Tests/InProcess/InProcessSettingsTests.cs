@@ -13,7 +13,7 @@ public class InProcessSettingsTests
         // src/MlOps.Serving: OnnxModelVersionOptions and OnnxSessionFactory.Options.
         Assert.Equal(Environment.ProcessorCount, settings.ResolvedIntraOpThreads);
         Assert.Equal(1, settings.InterOpThreads);
-        Assert.True(settings.AllowSpinning);
+        Assert.False(settings.AllowSpinning);
         Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_ALL, settings.GraphOptimizationLevel);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.WarmUp);
         Assert.Empty(settings.Validate());
