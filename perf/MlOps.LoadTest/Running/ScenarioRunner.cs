@@ -54,5 +54,5 @@ public sealed class ScenarioRunner
     public static ILoadTransport CreateTransport(Scenario scenario, PayloadSet payloads) =>
         scenario.Transport == TransportKind.Grpc
             ? new GrpcLoadTransport(scenario.Target, payloads.Grpc, scenario.Timeout)
-            : new RestLoadTransport(scenario.Target, scenario.Model, scenario.Version, payloads.Rest, scenario.Timeout);
+            : new RestLoadTransport(scenario.Target, scenario.Model, scenario.Version, payloads.Rest, scenario.Timeout, scenario.Connections);
 }

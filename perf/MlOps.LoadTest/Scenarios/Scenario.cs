@@ -42,10 +42,21 @@ public sealed record Scenario
     /// <summary>How many distinct test images the payloads cycle through. Default 1,000.</summary>
     public int Samples { get; init; } = 1000;
 
+    /// <summary>
+    /// REST: most HTTP/1.1 connections open at once, so most requests in flight (as wrk2's <c>-c</c>). A request that
+    /// finds them all busy waits for one, and the wait is in its latency. Without a cap an open model answers a
+    /// server stall by opening a connection per late request, and on shared cores the connection churn keeps the
+    /// server from recovering. Default 256. gRPC multiplexes on few HTTP/2 connections and ignores this.
+    /// </summary>
+    public int Connections { get; init; } = DefaultConnections;
+
     public IReadOnlyList<Threshold> Thresholds { get; init; } = [];
 
     /// <summary>Commands run while the load runs (e.g. a rollout); their start and end appear in the report.</summary>
     public IReadOnlyList<ScenarioAction> Actions { get; init; } = [];
+
+    /// <summary>Default <see cref="Connections"/>.</summary>
+    public const int DefaultConnections = 256;
 
     /// <summary>Where the Debian package <c>dataset-fashion-mnist</c> installs the files.</summary>
     public const string DefaultDataset = "/usr/share/datasets/fashion-mnist";

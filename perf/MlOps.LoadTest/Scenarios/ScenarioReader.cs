@@ -12,12 +12,13 @@ internal static class ScenarioReader
 {
     public const int MaxBatchSize = 1024;
     public const int MaxSamples = 10_000;
+    public const int MaxConnections = 100_000;
     public const int MaxNameLength = 100;
 
     public static readonly string[] Keys =
     [
         "name", "transport", "target", "model", "version", "batch_size", "load", "duration", "requests",
-        "warm_up", "timeout", "dataset", "samples", "thresholds", "actions",
+        "warm_up", "timeout", "dataset", "samples", "connections", "thresholds", "actions",
     ];
 
     private static readonly string[] BoundKeys = ["duration", "requests"];
@@ -47,6 +48,7 @@ internal static class ScenarioReader
                 case "timeout": values.Timeout = reader.Duration(field, allowZero: false); break;
                 case "dataset": values.Dataset = reader.Text(field); break;
                 case "samples": values.Samples = reader.Int32(field, 1, MaxSamples); break;
+                case "connections": values.Connections = reader.Int32(field, 1, MaxConnections); break;
                 case "thresholds": values.Thresholds = ActionAndThresholdReader.ReadThresholds(reader, field); break;
                 case "actions": values.Actions = ActionAndThresholdReader.ReadActions(reader, field); break;
             }
@@ -103,6 +105,7 @@ internal static class ScenarioReader
             Timeout = values.Timeout ?? TimeSpan.FromSeconds(30),
             Dataset = values.Dataset ?? Scenario.DefaultDataset,
             Samples = values.Samples ?? 1000,
+            Connections = values.Connections ?? Scenario.DefaultConnections,
             Thresholds = values.Thresholds ?? [],
             Actions = values.Actions?.Select(a => a.Action).ToList() ?? [],
         };
@@ -221,6 +224,7 @@ internal sealed class ScenarioValues
     public TimeSpan? Timeout { get; set; }
     public string? Dataset { get; set; }
     public int? Samples { get; set; }
+    public int? Connections { get; set; }
     public IReadOnlyList<Threshold>? Thresholds { get; set; }
 
     /// <summary>Each action with its <c>at</c> field, so a time past the end of the run can be reported there.</summary>

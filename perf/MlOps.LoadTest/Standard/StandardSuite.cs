@@ -95,7 +95,10 @@ public sealed class StandardSuite
             foreach (var fraction in _options.RateFractions)
             {
                 var rate = Math.Max(1, Math.Round(best.Throughput * fraction));
-                var thresholds = new List<Threshold> { ThresholdParser.Parse("error_rate == 0") };
+                // Up to half of the closed-model saturation an open load must be served without errors; above it the
+                // run shows where open arrivals (smaller batches, more wake-ups) run out of capacity, which is news,
+                // not a failure.
+                var thresholds = fraction <= 0.5 ? new List<Threshold> { ThresholdParser.Parse("error_rate == 0") } : [];
                 if (transport == TransportKind.Grpc && fraction == 0.5 && model.MaxP99AtHalf is { } p99)
                 {
                     thresholds.Add(ThresholdParser.Parse(string.Create(CultureInfo.InvariantCulture, $"p99 <= {p99.TotalMilliseconds}ms")));

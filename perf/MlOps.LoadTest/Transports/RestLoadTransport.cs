@@ -22,9 +22,19 @@ public sealed class RestLoadTransport : ILoadTransport
     private readonly ConcurrentStack<Http1Connection> _idle = new();
     private readonly ConcurrentDictionary<Http1Connection, byte> _open = new();
     private readonly Timer _watchdog;
+    private readonly SemaphoreSlim _connections;
 
-    public RestLoadTransport(Uri target, string model, string? version, IReadOnlyList<byte[]> bodies, TimeSpan timeout)
+    /// <param name="target">The REST endpoint.</param>
+    /// <param name="model">The model name.</param>
+    /// <param name="version">A pinned version, or null.</param>
+    /// <param name="bodies">The prepared JSON bodies.</param>
+    /// <param name="timeout">A request not answered within this fails as <c>timeout</c>.</param>
+    /// <param name="maxConnections">Most connections open at once; a request finding them all busy waits.</param>
+    public RestLoadTransport(Uri target, string model, string? version, IReadOnlyList<byte[]> bodies, TimeSpan timeout,
+        int maxConnections = Scenarios.Scenario.DefaultConnections)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConnections);
+        _connections = new SemaphoreSlim(maxConnections, maxConnections);
         _target = target;
         _timeout = timeout;
         var uri = InferUri(target, model, version);
@@ -49,6 +59,15 @@ public sealed class RestLoadTransport : ILoadTransport
     public async ValueTask<string?> SendAsync(int payload, CancellationToken cancellationToken)
     {
         Http1Connection? connection = null;
+        try
+        {
+            await _connections.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return "CANCELLED";
+        }
+
         try
         {
             if (!_idle.TryPop(out connection))
@@ -87,6 +106,8 @@ public sealed class RestLoadTransport : ILoadTransport
                 _open.TryRemove(connection, out _);
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
+
+            _connections.Release();
         }
     }
 
@@ -100,6 +121,7 @@ public sealed class RestLoadTransport : ILoadTransport
 
         _open.Clear();
         _idle.Clear();
+        _connections.Dispose();
     }
 
     private void AbortOverdue()

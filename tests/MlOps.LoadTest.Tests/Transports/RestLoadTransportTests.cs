@@ -115,6 +115,17 @@ public sealed class RestLoadTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_MoreConcurrentRequestsThanConnections_WaitForAConnection()
+    {
+        await using var transport = new RestLoadTransport(_address, "sized", null, Bodies, TimeSpan.FromSeconds(10), maxConnections: 2);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => transport.SendAsync(i % 2, default).AsTask()));
+
+        Assert.All(results, Assert.Null);
+        Assert.InRange(_connections, 1, 2);
+    }
+
+    [Fact]
     public async Task SendAsync_ErrorStatus_NamedByCode()
     {
         await using var transport = Transport("busy");
