@@ -26,7 +26,12 @@ public sealed record ClosedLoad(int Users, TimeSpan ThinkTime = default) : LoadM
 /// </summary>
 public sealed record OpenLoad(double Rate, int MaxInFlight = OpenLoad.DefaultMaxInFlight) : LoadModel
 {
-    public const int DefaultMaxInFlight = 10_000;
+    /// <summary>
+    /// 256, like wrk2's fixed connections or perf_analyzer's request-rate threads: after a server stall an uncapped
+    /// generator floods the server's bounded queue (1,024 per version) and the run ends in RESOURCE_EXHAUSTED long
+    /// after the stall; capped, the backlog waits in the generator, counts in the latency, and drains.
+    /// </summary>
+    public const int DefaultMaxInFlight = 256;
 
     public override string Describe() => $"open, {Rate:0.##} req/s";
 }
