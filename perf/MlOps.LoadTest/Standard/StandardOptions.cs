@@ -42,8 +42,11 @@ public sealed record StandardOptions
     /// <summary>Concurrency of the wrk cross-check (and of the harness run it is compared with). Default 64.</summary>
     public int WrkConnections { get; init; } = 64;
 
-    /// <summary>Length of each side of the cross-check. Default 10 s.</summary>
-    public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Length of each side of each cross-check round. Default 5 s.</summary>
+    public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Alternating harness/wrk rounds of the cross-check, compared by their medians. Default 3.</summary>
+    public int WrkRounds { get; init; } = 3;
 
     /// <summary>Measured length of the in-process ONNX Runtime runs. Default 10 s.</summary>
     public TimeSpan InProcessDuration { get; init; } = TimeSpan.FromSeconds(10);
@@ -66,6 +69,7 @@ public sealed record StandardOptions
         RateFractions = [0.5],
         RateDuration = TimeSpan.FromSeconds(2),
         WrkDuration = TimeSpan.FromSeconds(2),
+        WrkRounds = 1,
         InProcessDuration = TimeSpan.FromSeconds(1),
         RolloutAt = TimeSpan.FromSeconds(1),
         RolloutDuration = TimeSpan.FromSeconds(3),
