@@ -3,7 +3,7 @@ using MlOps.LoadTest.Scenarios;
 
 namespace MlOps.LoadTest.Cli;
 
-/// <summary>The <c>mlops-loadtest</c> command line: <c>run</c>, <c>standard</c>, <c>payload</c>, <c>inprocess</c>.</summary>
+/// <summary>The <c>mlops-loadtest</c> command line: <c>run</c>, <c>standard</c>, <c>payload</c>, <c>inprocess</c>, <c>report</c>.</summary>
 public static class LoadTestCli
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -14,6 +14,7 @@ public static class LoadTestCli
             StandardCommand.Create(stdout, stderr),
             PayloadCommand.Create(stdout, stderr),
             InProcessCommand.Create(stdout, stderr),
+            ReportCommand.Create(stdout, stderr),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
