@@ -19,34 +19,9 @@ dotnet build src/MlOps.Agent -c Release -nologo -clp:ErrorsOnly
 cli=(dotnet artifacts/bin/MlOps.Cli/release/mlops.dll)
 mlops() { "${cli[@]}" "$@"; }
 
-port=$(free_port "${MLOPS_PORT:-7070}")
-rest_port=$(free_port 8000)
-grpc_port=$(free_port 8001)
-[ "$grpc_port" != "$rest_port" ] || grpc_port=$(free_port $((rest_port + 1)))
 data_dir=${MLOPS_DEMO_DIR:-$(mktemp -d -t mlops-demo-XXXXXX)}
-export MLOPS_COORDINATOR="http://127.0.0.1:$port"
-log="$data_dir/cluster.log"
-mkdir -p "$data_dir"
-
-echo "==> starting the cluster on $MLOPS_COORDINATOR (state in $data_dir)"
-# Started directly (not through the function) so $! is the CLI itself and SIGTERM reaches it.
-"${cli[@]}" up --data-dir "$data_dir" --port "$port" --rest-port "$rest_port" --grpc-port "$grpc_port" >"$log" 2>&1 &
-up_pid=$!
-stop_cluster() {
-  if kill -0 "$up_pid" 2>/dev/null; then
-    echo "==> stopping the cluster"
-    kill -TERM "$up_pid" 2>/dev/null || true
-    wait "$up_pid" 2>/dev/null || true
-  fi
-}
-trap stop_cluster EXIT
-
-for _ in $(seq 1 120); do
-  grep -q "cluster ready" "$log" 2>/dev/null && break
-  kill -0 "$up_pid" 2>/dev/null || { cat "$log"; echo "error: the cluster did not start" >&2; exit 1; }
-  sleep 1
-done
-grep -q "cluster ready" "$log" || { cat "$log"; echo "error: the cluster was not ready within 120 s" >&2; exit 1; }
+start_local_cluster "$data_dir"
+log=$cluster_log
 mlops agents
 
 echo "==> registering the Fashion-MNIST files as a dataset version"

@@ -38,3 +38,39 @@ free_port() {
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   echo "$port"
 }
+
+# Starts a local cluster (`mlops up`: coordinator + one agent) in the background with its state in $1, stops it on
+# exit, and waits until it is ready. Needs the array `cli` (the mlops command). Sets MLOPS_COORDINATOR, rest_port,
+# grpc_port, up_pid and cluster_log.
+start_local_cluster() {
+  local data_dir=$1 port
+  port=$(free_port "${MLOPS_PORT:-7070}")
+  rest_port=$(free_port 8000)
+  grpc_port=$(free_port 8001)
+  [ "$grpc_port" != "$rest_port" ] || grpc_port=$(free_port $((rest_port + 1)))
+  export MLOPS_COORDINATOR="http://127.0.0.1:$port"
+  cluster_log="$data_dir/cluster.log"
+  mkdir -p "$data_dir"
+  echo "==> starting the cluster on $MLOPS_COORDINATOR (state in $data_dir)"
+  # Started directly (not through a shell function) so $! is the CLI itself and SIGTERM reaches it.
+  "${cli[@]}" up --data-dir "$data_dir" --port "$port" --rest-port "$rest_port" --grpc-port "$grpc_port" >"$cluster_log" 2>&1 &
+  up_pid=$!
+  trap stop_cluster EXIT
+  for _ in $(seq 1 120); do
+    grep -q "cluster ready" "$cluster_log" 2>/dev/null && return 0
+    kill -0 "$up_pid" 2>/dev/null || { cat "$cluster_log"; echo "error: the cluster did not start" >&2; exit 1; }
+    sleep 1
+  done
+  cat "$cluster_log"
+  echo "error: the cluster was not ready within 120 s" >&2
+  exit 1
+}
+
+# Stops the cluster start_local_cluster started (SIGTERM, then waits for it), if it still runs.
+stop_cluster() {
+  if [ -n "${up_pid:-}" ] && kill -0 "$up_pid" 2>/dev/null; then
+    echo "==> stopping the cluster"
+    kill -TERM "$up_pid" 2>/dev/null || true
+    wait "$up_pid" 2>/dev/null || true
+  fi
+}

@@ -14,27 +14,10 @@ public static class WrkRunner
 
     /// <summary>
     /// wrk's Lua script: POST, <c>Content-Type: application/json</c>, the body read from the file
-    /// <see cref="BodyVariable"/> names. Embedded rather than copied next to the binary so the harness runs from any
-    /// build output; the same text is perf/MlOps.LoadTest/Wrk/infer.lua for running wrk by hand (a test keeps them equal).
+    /// <see cref="BodyVariable"/> names. It is Wrk/infer.lua (for running wrk by hand) embedded in the assembly, so
+    /// the harness runs from any build output with one copy of the text.
     /// </summary>
-    internal const string Script = """
--- POSTs one Open Inference Protocol request body over and over, for cross-checking the harness with wrk:
---   MLOPS_WRK_BODY=body.json wrk -t 2 -c 64 -d 10s --latency -s infer.lua http://host:8080/v2/models/NAME/infer
--- The body comes from a file because a batch's JSON is far too long for a command line
--- (`mlops-loadtest payload -o body.json` writes one). WrkRunner embeds this same text; a unit test keeps the two identical.
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-
-local path = os.getenv("MLOPS_WRK_BODY")
-if path == nil or path == "" then
-  error("set MLOPS_WRK_BODY to the file that holds the request body")
-end
-
-local file = assert(io.open(path, "rb"))
-wrk.body = file:read("*a")
-file:close()
-
-""";
+    internal static string Script { get; } = ReadScript();
 
     private const string Executable = "wrk";
 
@@ -98,6 +81,14 @@ file:close()
         {
             DeleteQuietly(work);
         }
+    }
+
+    private static string ReadScript()
+    {
+        using var stream = typeof(WrkRunner).Assembly.GetManifestResourceStream("MlOps.LoadTest.Wrk.infer.lua")
+            ?? throw new InvalidOperationException("the wrk script is not embedded in the harness (Wrk/infer.lua)");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>wrk's full path from a <c>PATH</c>-style list of directories, or null.</summary>

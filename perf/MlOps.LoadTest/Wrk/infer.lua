@@ -1,7 +1,7 @@
 -- POSTs one Open Inference Protocol request body over and over, for cross-checking the harness with wrk:
 --   MLOPS_WRK_BODY=body.json wrk -t 2 -c 64 -d 10s --latency -s infer.lua http://host:8080/v2/models/NAME/infer
 -- The body comes from a file because a batch's JSON is far too long for a command line
--- (`mlops-loadtest payload -o body.json` writes one). WrkRunner embeds this same text; a unit test keeps the two identical.
+-- (`mlops-loadtest payload -o body.json` writes one). The harness embeds this file (WrkRunner.Script).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
