@@ -1,13 +1,6 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MlOps.LoadTest.Transports;
 using MlOps.Testing;
 
@@ -24,63 +17,56 @@ public sealed class RestLoadTransportTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        (_app, _address) = await LoopbackHttpHost.StartAsync(
+            app => app.MapPost("/v2/models/{name}/infer", HandleAsync),
+            listen => listen.Use(next => connection =>
             {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => connection =>
-                {
-                    Interlocked.Increment(ref _connections);
-                    return next(connection);
-                });
+                Interlocked.Increment(ref _connections);
+                return next(connection);
             }));
-        _app = builder.Build();
-        _app.MapPost("/v2/models/{name}/infer", async (HttpContext context, string name) =>
+    }
+
+    private static async Task HandleAsync(HttpContext context, string name)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        if (!Bodies.Any(b => Encoding.UTF8.GetString(b) == body) || context.Request.ContentType != "application/json")
         {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
-            if (!Bodies.Any(b => Encoding.UTF8.GetString(b) == body) || context.Request.ContentType != "application/json")
-            {
-                context.Response.StatusCode = 400;
-                return;
-            }
+            context.Response.StatusCode = 400;
+            return;
+        }
 
-            switch (name)
-            {
-                case "sized":
-                    var answer = Encoding.UTF8.GetBytes(new string('x', 20_000));
-                    context.Response.ContentLength = answer.Length;
-                    await context.Response.Body.WriteAsync(answer);
-                    break;
-                case "chunked":
-                    // No length: Kestrel sends it chunked, in several chunks.
-                    for (var i = 0; i < 5; i++)
-                    {
-                        await context.Response.WriteAsync(new string('y', 3_000));
-                        await context.Response.Body.FlushAsync();
-                    }
+        switch (name)
+        {
+            case "sized":
+                var answer = Encoding.UTF8.GetBytes(new string('x', 20_000));
+                context.Response.ContentLength = answer.Length;
+                await context.Response.Body.WriteAsync(answer);
+                break;
+            case "chunked":
+                // No length: Kestrel sends it chunked, in several chunks.
+                for (var i = 0; i < 5; i++)
+                {
+                    await context.Response.WriteAsync(new string('y', 3_000));
+                    await context.Response.Body.FlushAsync();
+                }
 
-                    break;
-                case "busy":
-                    context.Response.StatusCode = 503;
-                    await context.Response.WriteAsync("""{"error":"busy"}""");
-                    break;
-                case "closing":
-                    context.Response.Headers.Connection = "close";
-                    await context.Response.WriteAsync("{}");
-                    break;
-                case "slow":
-                    await Task.Delay(2_000, context.RequestAborted);
-                    break;
-                default:
-                    context.Response.StatusCode = 404;
-                    break;
-            }
-        });
-        await _app.StartAsync();
-        _address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+                break;
+            case "busy":
+                context.Response.StatusCode = 503;
+                await context.Response.WriteAsync("""{"error":"busy"}""");
+                break;
+            case "closing":
+                context.Response.Headers.Connection = "close";
+                await context.Response.WriteAsync("{}");
+                break;
+            case "slow":
+                await Task.Delay(2_000, context.RequestAborted);
+                break;
+            default:
+                context.Response.StatusCode = 404;
+                break;
+        }
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -1,13 +1,6 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MlOps.LoadTest.Wrk;
 using MlOps.Testing;
 
@@ -23,7 +16,7 @@ public class WrkRunnerIntegrationTests
     public async Task RunAsync_AgainstLoopbackServer_PostsTheBodyOnEveryRequest()
     {
         long wrongBodies = 0, wrongHeaders = 0;
-        await using var app = await StartServerAsync(async context =>
+        var (app, address) = await LoopbackHttpHost.StartAsync(server => server.MapPost("/v2/models/{name}/infer", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
@@ -39,10 +32,10 @@ public class WrkRunnerIntegrationTests
             }
 
             context.Response.StatusCode = matches ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
-        });
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        }));
+        await using var _ = app;
 
-        var result = await WrkRunner.RunAsync(new Uri($"{address}/v2/models/m/infer"), Body, connections: 4, threads: 2,
+        var result = await WrkRunner.RunAsync(new Uri(address, "/v2/models/m/infer"), Body, connections: 4, threads: 2,
             TimeSpan.FromSeconds(2), default);
 
         Assert.True(result.Requests > 0, result.RawOutput);
@@ -62,17 +55,5 @@ public class WrkRunnerIntegrationTests
         var error = await Assert.ThrowsAsync<LoadTestException>(() => WrkRunner.RunAsync(uri, Body, 1, 1, TimeSpan.FromSeconds(1), default));
 
         Assert.Contains("unable to connect", error.Message);
-    }
-
-    private static async Task<WebApplication> StartServerAsync(RequestDelegate infer)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
-        app.MapPost("/v2/models/{name}/infer", infer);
-        await app.StartAsync();
-        return app;
     }
 }
