@@ -41,7 +41,7 @@ public static class HtmlReport
         writer.WriteLine($"<h1>{E(report.Title)}</h1>");
         writer.WriteLine(
             $"<p class=\"meta\">{E(ReportFormat.Timestamp(report.CreatedAt))} &middot; commit " +
-            $"<code>{E(report.Commit ?? "unknown")}</code> &middot; {Verdict(report.Runs.Any(r => r.Thresholds.Count > 0), report.Passed)}</p>");
+            $"<code>{E(report.Commit ?? "unknown")}</code> &middot; {Verdict(report.Runs.Any(r => r.Thresholds.Count > 0) || report.Notes.Any(n => n.Met is not null), report.Passed)}</p>");
 
         WriteSummary(report, writer);
         WriteMachine(report.Machine, writer);
@@ -50,7 +50,8 @@ public static class HtmlReport
             writer.WriteLine("<h2>Notes</h2>\n<ul>");
             foreach (var note in report.Notes)
             {
-                writer.WriteLine($"<li><strong>{E(note.Name)}:</strong> {E(note.Value)}</li>");
+                var style = note.Met switch { true => " class=\"pass\"", false => " class=\"fail\"", null => string.Empty };
+                writer.WriteLine($"<li{style}><strong>{E(note.Name)}:</strong> {E(note.Value)}</li>");
             }
 
             writer.WriteLine("</ul>");

@@ -18,9 +18,12 @@ public sealed record LoadReport
     /// <summary>Figures that belong to the whole report (saturation throughput, in-process limit, wrk's figure).</summary>
     public IReadOnlyList<ReportNote> Notes { get; init; } = [];
 
-    /// <summary>True when every run passed its thresholds.</summary>
-    public bool Passed => Runs.All(r => r.Passed);
+    /// <summary>True when every run passed its thresholds and no target note was missed.</summary>
+    public bool Passed => Runs.All(r => r.Passed) && Notes.All(n => n.Met != false);
 }
 
 /// <summary>One named figure of a report, e.g. <c>saturation (grpc)</c> = <c>41,133 req/s at 64 users</c>.</summary>
-public sealed record ReportNote(string Name, string Value);
+/// <param name="Name">What the figure is.</param>
+/// <param name="Value">The figure in words.</param>
+/// <param name="Met">For a target: whether it was met (a missed one fails the report); null for a plain figure.</param>
+public sealed record ReportNote(string Name, string Value, bool? Met = null);

@@ -18,9 +18,8 @@ internal sealed class StandardNotes
     public void Add(string name, string value) => _notes.Add(new ReportNote(name, value));
 
     public void Target(string target, string actual, bool met) =>
-        _notes.Add(new ReportNote($"target: {target}", (met ? Met : NotMet) + actual));
+        _notes.Add(new ReportNote($"target: {target}", (met ? Met : NotMet) + actual, met));
 
-    /// <summary>True when no target note in <paramref name="report"/> says NOT met.</summary>
-    public static bool TargetsMet(LoadReport report) =>
-        report.Notes.All(n => !n.Name.StartsWith("target: ", StringComparison.Ordinal) || !n.Value.StartsWith(NotMet, StringComparison.Ordinal));
+    /// <summary>True when no target note in <paramref name="report"/> was missed.</summary>
+    public static bool TargetsMet(LoadReport report) => report.Notes.All(n => n.Met != false);
 }
