@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ namespace MlOps.Agent.Serving;
 /// </summary>
 internal sealed partial class ServingHost(
     IOptions<AgentOptions> options,
+    IConfiguration configuration,
     IArtifactStore store,
     CoordinatorChannel coordinator,
     ServingReconciler reconciler,
@@ -52,7 +54,7 @@ internal sealed partial class ServingHost(
             Listen(kestrel, grpcEndPoint, HttpProtocols.Http2);
             Listen(kestrel, restEndPoint, HttpProtocols.Http1AndHttp2);
         });
-        builder.Services.AddModelHost();
+        AddModelHost(builder.Services, configuration);
         builder.Services.AddOpenInference(o => o.ServerName = "mlops-agent");
 
         _app = builder.Build();
@@ -70,6 +72,22 @@ internal sealed partial class ServingHost(
         };
         reconciler.Attach(repository, cache, addresses);
         LogServing(addresses.GrpcAddress, addresses.RestAddress);
+    }
+
+    /// <summary>The section of the agent's configuration that holds the model host's settings.</summary>
+    public const string HostSection = "Agent:Serving:Host";
+
+    /// <summary>
+    /// The model host, with its settings (intra-op threads, spinning, batching; <see cref="OnnxModelVersionOptions"/>)
+    /// read from the agent's own configuration under <see cref="HostSection"/>, where an operator configures the
+    /// rest of the agent (appsettings.json, the command line, environment variables such as
+    /// <c>Agent__Serving__Host__AllowSpinning</c>). A standalone server
+    /// reads them from <c>Serving:Host</c>; that still applies here, and the agent's section wins.
+    /// </summary>
+    internal static void AddModelHost(IServiceCollection services, IConfiguration agentConfiguration)
+    {
+        services.AddModelHost();
+        services.AddOptions<OnnxModelVersionOptions>().Bind(agentConfiguration.GetSection(HostSection));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
