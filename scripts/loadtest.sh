@@ -34,7 +34,9 @@ fi
 dotnet build src/MlOps.Cli -c Release -nologo -clp:ErrorsOnly
 dotnet build src/MlOps.Coordinator -c Release -nologo -clp:ErrorsOnly
 dotnet build src/MlOps.Agent -c Release -nologo -clp:ErrorsOnly
-cli=(dotnet "$PWD/artifacts/bin/MlOps.Cli/release/mlops.dll")
+# Relative, like the rest of the script: the rollout action runs from the repository root too, and the command
+# lands in the reports, which must not carry this machine's paths.
+cli=(dotnet artifacts/bin/MlOps.Cli/release/mlops.dll)
 mlops() { "${cli[@]}" "$@"; }
 
 data_dir=$(mktemp -d -t mlops-loadtest-XXXXXX)
