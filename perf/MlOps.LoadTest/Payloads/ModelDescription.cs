@@ -5,12 +5,5 @@ namespace MlOps.LoadTest.Payloads;
 
 /// <summary>What the harness needs to know of a served model to build its requests.</summary>
 /// <param name="Metadata">The model's inputs (name, datatype, shape) as the server reports them.</param>
-/// <param name="Preprocessing">The input normalisation the model records (<c>mlops.input_mean</c>/<c>_std</c>).</param>
-public sealed record ModelDescription(ModelMetadataResponse Metadata, ImagePreprocessing Preprocessing)
-{
-    /// <summary>Parameter keys under which models trained here record their input normalisation.</summary>
-    public const string MeanParameter = "mlops.input_mean";
-
-    /// <inheritdoc cref="MeanParameter"/>
-    public const string StdParameter = "mlops.input_std";
-}
+/// <param name="Preprocessing">The input normalisation the model records (<see cref="ImagePreprocessing.FromModelParameters"/>).</param>
+public sealed record ModelDescription(ModelMetadataResponse Metadata, ImagePreprocessing Preprocessing);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
+using MlOps.Client.Rpc;
 
 namespace MlOps.LoadTest.Transports;
 
@@ -71,25 +72,8 @@ public sealed class GrpcLoadTransport : ILoadTransport
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>gRPC's upper-case status names; a passed deadline is reported as <c>timeout</c>.</summary>
-    internal static string StatusName(StatusCode code) => code switch
-    {
-        StatusCode.DeadlineExceeded => "timeout",
-        StatusCode.Cancelled => "CANCELLED",
-        StatusCode.Unknown => "UNKNOWN",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.Aborted => "ABORTED",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.Unimplemented => "UNIMPLEMENTED",
-        StatusCode.Internal => "INTERNAL",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => "OK",
-    };
+    /// <summary>gRPC's canonical status names; a passed deadline is reported as <c>timeout</c>, as the REST transport
+    /// reports one.</summary>
+    internal static string StatusName(StatusCode code) =>
+        code == StatusCode.DeadlineExceeded ? "timeout" : GrpcStatusNames.Of(code);
 }

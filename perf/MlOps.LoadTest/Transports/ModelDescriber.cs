@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
@@ -45,7 +44,7 @@ public static class ModelDescriber
             deadline: deadline, cancellationToken: cancellationToken);
         string? Parameter(string key) =>
             config.Config?.Parameters.TryGetValue(key, out var value) == true ? value.StringValue : null;
-        return new ModelDescription(metadata, Preprocessing(Parameter));
+        return new ModelDescription(metadata, ImagePreprocessing.FromModelParameters(Parameter));
     }
 
     private static async Task<ModelDescription> DescribeRestAsync(Scenario scenario, CancellationToken cancellationToken)
@@ -64,7 +63,7 @@ public static class ModelDescriber
             parameter.TryGetProperty("string_value", out var value)
                 ? value.GetString()
                 : null;
-        return new ModelDescription(metadata, Preprocessing(Parameter));
+        return new ModelDescription(metadata, ImagePreprocessing.FromModelParameters(Parameter));
     }
 
     private static async Task<string> ReadOkAsync(HttpClient http, Uri uri, CancellationToken cancellationToken)
@@ -78,13 +77,4 @@ public static class ModelDescriber
 
         return body;
     }
-
-    private static ImagePreprocessing Preprocessing(Func<string, string?> parameter) => new()
-    {
-        Mean = ParseOr(parameter(ModelDescription.MeanParameter), 0f),
-        Std = ParseOr(parameter(ModelDescription.StdParameter), 1f),
-    };
-
-    private static float ParseOr(string? text, float fallback) =>
-        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using MlOps.Client.Rpc;
 
 namespace MlOps.Cli.Client;
 
@@ -36,17 +37,5 @@ public static class RpcErrors
     }
 
     /// <summary>The canonical upper-snake name, e.g. FAILED_PRECONDITION, as the gRPC docs write it.</summary>
-    public static string StatusName(StatusCode status) => status switch
-    {
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        _ => status.ToString().ToUpperInvariant(),
-    };
+    public static string StatusName(StatusCode status) => GrpcStatusNames.Of(status);
 }

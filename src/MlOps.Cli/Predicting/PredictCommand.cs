@@ -17,9 +17,6 @@ namespace MlOps.Cli.Predicting;
 /// </summary>
 internal static class PredictCommand
 {
-    private const string MeanParameter = "mlops.input_mean";
-    private const string StdParameter = "mlops.input_std";
-
     public static Command Create(CliEnvironment environment, SharedOptions shared)
     {
         var target = new Argument<string>("deployment") { Description = "NAME (traffic split picks the version), NAME:VERSION or NAME@ALIAS", HelpName = "NAME" };
@@ -98,12 +95,8 @@ internal static class PredictCommand
             else
             {
                 var config = await ServerCallAsync(() => inference.ConfigAsync(name, version, cancellationToken));
-                var preprocessing = new ImagePreprocessing
-                {
-                    Mean = Parameter(config, MeanParameter, 0f),
-                    Std = Parameter(config, StdParameter, 1f),
-                    Invert = invert,
-                };
+                var preprocessing = ImagePreprocessing.FromModelParameters(
+                    key => config.Config?.Parameters.TryGetValue(key, out var parameter) == true ? parameter.StringValue : null, invert);
                 request = new ModelInferRequest();
                 ImageTensor.Create(PngImage.Load(RequireFile(imagePath!)), metadata, preprocessing).AddTo(request);
             }
@@ -118,7 +111,7 @@ internal static class PredictCommand
         }
         catch (ArgumentException ex) when (imagePath is not null)
         {
-            throw new CliException(ExitCodes.Usage, $"model '{name}' records an unusable input normalisation ({MeanParameter}/{StdParameter}): {ex.Message}");
+            throw new CliException(ExitCodes.Usage, $"model '{name}' records an unusable input normalisation ({ImagePreprocessing.MeanParameter}/{ImagePreprocessing.StdParameter}): {ex.Message}");
         }
 
         request.ModelName = name;
@@ -128,12 +121,6 @@ internal static class PredictCommand
 
     private static string RequireFile(string path) =>
         File.Exists(path) ? path : throw new CliException(ExitCodes.NotFound, $"no such file: {path}");
-
-    private static float Parameter(ModelConfigResponse config, string key, float fallback) =>
-        config.Config?.Parameters.TryGetValue(key, out var parameter) == true &&
-        float.TryParse(parameter.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : fallback;
 
     /// <summary>Errors from the model servers (not the coordinator) with their own wording and exit codes.</summary>
     private static async Task<T> ServerCallAsync<T>(Func<Task<T>> call)

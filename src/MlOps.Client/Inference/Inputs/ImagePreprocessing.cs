@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MlOps.Client.Inference.Inputs;
 
 /// <summary>
@@ -10,8 +12,32 @@ namespace MlOps.Client.Inference.Inputs;
 /// </remarks>
 public sealed record ImagePreprocessing
 {
+    /// <summary>Model config parameter holding the mean a model was trained with (<c>metadata_props</c> of its ONNX).</summary>
+    public const string MeanParameter = "mlops.input_mean";
+
+    /// <summary>Model config parameter holding the standard deviation a model was trained with.</summary>
+    public const string StdParameter = "mlops.input_std";
+
     /// <summary>No inversion, mean 0, standard deviation 1.</summary>
     public static ImagePreprocessing Default { get; } = new();
+
+    /// <summary>
+    /// The normalisation a model records in its config parameters (<see cref="MeanParameter"/>,
+    /// <see cref="StdParameter"/>); a parameter that is absent or not a number keeps the default. Not validated here:
+    /// an unusable value is reported when an image is encoded.
+    /// </summary>
+    /// <param name="parameter">The string value of a config parameter by key, or null when the model has none.</param>
+    /// <param name="invert">See <see cref="Invert"/>.</param>
+    public static ImagePreprocessing FromModelParameters(Func<string, string?> parameter, bool invert = false)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return new ImagePreprocessing
+        {
+            Mean = Number(parameter(MeanParameter), 0f),
+            Std = Number(parameter(StdParameter), 1f),
+            Invert = invert,
+        };
+    }
 
     /// <summary>Subtracted after scaling (and inversion). Default 0.</summary>
     public float Mean { get; init; }
@@ -24,6 +50,9 @@ public sealed record ImagePreprocessing
     /// Fashion-MNIST models were trained on. Default false.
     /// </summary>
     public bool Invert { get; init; }
+
+    private static float Number(string? text, float fallback) =>
+        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
     internal void Validate()
     {
