@@ -10,7 +10,8 @@ public sealed class AgentOptions
     /// <summary>Stable identity of this node in the cluster. Default: the host name.</summary>
     public string Id { get; set; } = "";
 
-    /// <summary>Where the coordinator's gRPC endpoint listens. Default <c>http://127.0.0.1:7070</c>.</summary>
+    /// <summary>Where the coordinator's gRPC endpoint listens, or a comma-separated list of coordinators that elect a
+    /// leader (the agent connects to whichever leads, following redirects). Default <c>http://127.0.0.1:7070</c>.</summary>
     [Required]
     public string CoordinatorAddress { get; set; } = "http://127.0.0.1:7070";
 

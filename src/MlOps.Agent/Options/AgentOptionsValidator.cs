@@ -21,9 +21,10 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
         var errors = new List<string>();
-        if (!Uri.TryCreate(options.CoordinatorAddress, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        var coordinators = MlOps.Client.Rpc.CoordinatorCallInvoker.ParseList(options.CoordinatorAddress ?? "");
+        if (coordinators.Count == 0 || coordinators.Any(a => !Uri.TryCreate(a, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
         {
-            errors.Add($"Agent:CoordinatorAddress must be an http:// or https:// URL, got '{options.CoordinatorAddress}'");
+            errors.Add($"Agent:CoordinatorAddress must be an http:// or https:// URL, or several separated by commas (coordinators with one leader), got '{options.CoordinatorAddress}'");
         }
 
         if (options.Id.Length > 128 || options.Id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))

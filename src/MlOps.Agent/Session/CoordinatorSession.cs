@@ -36,10 +36,11 @@ internal sealed partial class CoordinatorSession(
 
         while (!stoppingToken.IsCancellationRequested)
         {
+            var address = coordinator.Address;
             try
             {
                 await RunSessionAsync(client, capacity, backoff, stoppingToken);
-                LogStreamEnded(settings.CoordinatorAddress);
+                LogStreamEnded(address);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -49,9 +50,16 @@ internal sealed partial class CoordinatorSession(
             {
                 break;
             }
+            catch (RpcException ex) when (coordinator.Invoker.Failover(ex) && ex.Trailers.GetValue(MlOps.Contracts.LeaderRedirect.TrailerKey) is { Length: > 0 })
+            {
+                // A follower named the leader: go there at once. (Failover also moves on to the next address after an
+                // unreachable coordinator; that case falls through to the backoff below.)
+                LogRedirected(address, coordinator.Address);
+                continue;
+            }
             catch (Exception ex)
             {
-                LogConnectionFailed(settings.CoordinatorAddress, ex.Message);
+                LogConnectionFailed(address, ex.Message);
             }
 
             var delay = backoff.Next();
@@ -100,7 +108,7 @@ internal sealed partial class CoordinatorSession(
         var welcome = call.ResponseStream.Current.Welcome;
         var heartbeat = welcome.HeartbeatInterval?.ToTimeSpan() is { } h && h > TimeSpan.Zero ? h : settings.DefaultHeartbeatInterval;
         backoff.Reset();
-        LogConnected(settings.CoordinatorAddress, heartbeat.TotalSeconds);
+        LogConnected(coordinator.Address, heartbeat.TotalSeconds);
         outbox.Post(new AgentMessage { Serving = serving.Status() });
 
         using var writer = new SerializedWriter(call.RequestStream);
@@ -244,6 +252,9 @@ internal sealed partial class CoordinatorSession(
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Stream to coordinator {Address} ended")]
     private partial void LogStreamEnded(string address);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Coordinator {Address} follows; connecting to the leader at {Leader}")]
+    private partial void LogRedirected(string address, string leader);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Assigned job {JobId} attempt {Attempt} ({Name})")]
     private partial void LogAssignment(string jobId, int attempt, string name);

@@ -21,7 +21,7 @@ public sealed class MlOpsClient : IDisposable
     /// <summary>Metadata key naming the user on whose behalf the CLI calls.</summary>
     public const string UserHeader = "x-mlops-user";
 
-    private readonly GrpcChannel _channel;
+    private readonly MlOps.Client.Rpc.CoordinatorCallInvoker _channel;
     private readonly JobService.JobServiceClient _jobs;
     private readonly ClusterService.ClusterServiceClient _cluster;
     private readonly ModelRegistry.ModelRegistryClient _models;
@@ -32,10 +32,16 @@ public sealed class MlOpsClient : IDisposable
 
     public MlOpsClient(MlOpsClientOptions options)
     {
-        Address = NormalizeAddress(options.Address);
+        // Several comma-separated addresses name coordinators that elect a leader; calls go to whichever leads.
+        var addresses = MlOps.Client.Rpc.CoordinatorCallInvoker.ParseList(options.Address).Select(NormalizeAddress).ToList();
+        if (addresses.Count == 0)
+        {
+            throw new CliException(ExitCodes.Usage, "the coordinator address must look like http://HOST:PORT, got an empty one");
+        }
+
         _callTimeout = options.CallTimeout;
         _headers = new Metadata { { UserHeader, HeaderValue(options.User) } };
-        _channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        _channel = new MlOps.Client.Rpc.CoordinatorCallInvoker(addresses, address => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
@@ -45,7 +51,7 @@ public sealed class MlOpsClient : IDisposable
             // Artifact chunks are 1 MiB and manifests up to 4 MiB; the coordinator's artifact service accepts 8 MiB.
             MaxReceiveMessageSize = 8 * 1024 * 1024,
             MaxSendMessageSize = 8 * 1024 * 1024,
-        });
+        }));
         _jobs = new JobService.JobServiceClient(_channel);
         _cluster = new ClusterService.ClusterServiceClient(_channel);
         _models = new ModelRegistry.ModelRegistryClient(_channel);
@@ -64,11 +70,11 @@ public sealed class MlOpsClient : IDisposable
 
             return metadata;
         });
-        Artifacts = new CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(artifactInvoker), Address);
+        Artifacts = new CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(artifactInvoker), addresses[0]);
     }
 
-    /// <summary>The coordinator address in use, with its scheme.</summary>
-    public string Address { get; }
+    /// <summary>The coordinator address in use (the leader's, once known), with its scheme.</summary>
+    public string Address => _channel.Current;
 
     public async Task<Job> SubmitJobAsync(JobSpec spec, CancellationToken cancellationToken) =>
         (await CallAsync(o => _jobs.SubmitJobAsync(new SubmitJobRequest { Spec = spec }, o).ResponseAsync, cancellationToken)).Job;

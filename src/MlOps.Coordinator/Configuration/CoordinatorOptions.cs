@@ -69,6 +69,9 @@ public sealed class CoordinatorOptions
     /// <summary>Following agent health in Consul; off unless <c>Coordinator:Consul:Address</c> is set.</summary>
     public CoordinatorConsulOptions Consul { get; set; } = new();
 
+    /// <summary>Several coordinators on one PostgreSQL store with an elected leader; off by default.</summary>
+    public MlOps.Coordinator.HighAvailability.HighAvailabilityOptions HighAvailability { get; set; } = new();
+
     /// <summary>How long an agent reported critical by Consul must also have been silent before it is LOST.</summary>
     public TimeSpan ConsulSilenceBeforeLoss => Consul.SilenceBeforeLoss ?? HeartbeatInterval * 2;
 

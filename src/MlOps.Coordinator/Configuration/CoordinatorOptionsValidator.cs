@@ -98,6 +98,45 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
             }
         }
 
+        if (options.HighAvailability is { Enabled: true } ha)
+        {
+            if (!options.Consul.Enabled)
+            {
+                Error("HighAvailability:Enabled", "needs Coordinator:Consul:Address (the leader is elected through a Consul lock)");
+            }
+
+            if (options.Store != CoordinatorOptions.PostgresStore)
+            {
+                Error("HighAvailability:Enabled", $"needs Coordinator:Store={CoordinatorOptions.PostgresStore} (the coordinators share its state), got '{options.Store}'");
+            }
+
+            if (string.IsNullOrWhiteSpace(ha.LockKey) || ha.LockKey.StartsWith('/') || ha.LockKey.Any(char.IsWhiteSpace))
+            {
+                Error("HighAvailability:LockKey", $"must be a Consul KV key without a leading '/' or spaces, got '{ha.LockKey}'");
+            }
+
+            if (ha.AdvertiseAddress is { } advertise && (!Uri.TryCreate(advertise, UriKind.Absolute, out var uri) ||
+                uri.Scheme is not ("http" or "https") || uri.Port <= 0 || uri.Host is "0.0.0.0" or "[::]" || uri.AbsolutePath != "/"))
+            {
+                Error("HighAvailability:AdvertiseAddress", $"must be http(s)://HOST:PORT that others can reach (not a wildcard address), got '{advertise}'");
+            }
+
+            if (ha.SessionTtl < TimeSpan.FromSeconds(10) || ha.SessionTtl > TimeSpan.FromHours(1))
+            {
+                Error("HighAvailability:SessionTtl", $"must be between 10 seconds and 1 hour (Consul's limits), got {ha.SessionTtl}");
+            }
+
+            if (ha.LockDelay < TimeSpan.Zero || ha.LockDelay > TimeSpan.FromSeconds(60))
+            {
+                Error("HighAvailability:LockDelay", $"must be between 0 and 60 seconds, got {ha.LockDelay}");
+            }
+
+            if (ha.CheckInterval < TimeSpan.FromSeconds(1) || ha.CheckInterval > TimeSpan.FromSeconds(60))
+            {
+                Error("HighAvailability:CheckInterval", $"must be between 1 and 60 seconds, got {ha.CheckInterval}");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

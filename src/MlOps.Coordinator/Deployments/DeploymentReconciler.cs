@@ -24,6 +24,7 @@ internal sealed class DeploymentReconciler(
     AgentDirectory directory,
     IOptions<CoordinatorOptions> options,
     TimeProvider time,
+    MlOps.Coordinator.HighAvailability.Leadership leadership,
     ILogger<DeploymentReconciler> logger) : BackgroundService
 {
     private ImmutableDictionary<string, Deployment> _live = ImmutableDictionary.Create<string, Deployment>(StringComparer.Ordinal);
@@ -105,6 +106,11 @@ internal sealed class DeploymentReconciler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await leadership.WaitQuietlyAsync(stoppingToken))
+        {
+            return;
+        }
+
         var interval = options.Value.DeploymentInterval;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -24,6 +24,7 @@ internal sealed class ConsulAgentWatcher(
     AgentLossHandler loss,
     IOptions<CoordinatorOptions> options,
     TimeProvider time,
+    MlOps.Coordinator.HighAvailability.Leadership leadership,
     ILogger<ConsulAgentWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
@@ -115,8 +116,13 @@ internal sealed class ConsulAgentWatcher(
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(WatchAsync(stoppingToken), CheckSilenceAsync(stoppingToken));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (await leadership.WaitQuietlyAsync(stoppingToken))
+        {
+            await Task.WhenAll(WatchAsync(stoppingToken), CheckSilenceAsync(stoppingToken));
+        }
+    }
 
     private async Task WatchAsync(CancellationToken stoppingToken)
     {

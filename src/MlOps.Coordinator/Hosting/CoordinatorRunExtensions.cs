@@ -13,7 +13,9 @@ public static class CoordinatorRunExtensions
         try
         {
             await app.RunAsync();
-            return 0;
+            return app.Services.GetService<MlOps.Coordinator.HighAvailability.LeaderElection>() is { LostLeadership: true }
+                ? MlOps.Coordinator.HighAvailability.LeaderElection.LostLeadershipExitCode
+                : 0;
         }
         catch (Exception ex) when (ConfigurationErrors(ex) is { Count: > 0 } errors)
         {

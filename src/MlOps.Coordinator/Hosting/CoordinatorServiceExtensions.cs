@@ -7,6 +7,7 @@ using MlOps.Coordinator.Api;
 using MlOps.Coordinator.Configuration;
 using MlOps.Coordinator.Datasets;
 using MlOps.Coordinator.Discovery;
+using MlOps.Coordinator.HighAvailability;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
 using MlOps.Coordinator.Registry;
@@ -28,6 +29,7 @@ public static class CoordinatorServiceExtensions
         builder.ConfigureCoordinatorKestrel();
         builder.Services.AddCoordinatorCore();
         builder.Services.AddCoordinatorDiscovery(builder.Configuration);
+        builder.Services.AddCoordinatorHighAvailability(builder.Configuration);
         builder.Services.AddGrpc();
         builder.Services.AddCoordinatorGrpcLimits();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");
@@ -92,6 +94,7 @@ public static class CoordinatorServiceExtensions
     public static IServiceCollection AddCoordinatorCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MlOps.Coordinator.HighAvailability.Leadership>();
         services.AddCoordinatorStore();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ArtifactStoreOptions>, ArtifactStoreOptionsSetup>());
         services.TryAddSingleton(sp => ArtifactStoreFactory.Create(

@@ -11,11 +11,14 @@ namespace MlOps.Coordinator.Hosting;
 
 /// <summary>
 /// Runs before the scheduler and the lease monitor start (it is registered ahead of them): migrates the
-/// database, marks every known agent DISCONNECTED and grants it a fresh lease, so agents get one lease
-/// duration to reconnect before their jobs are requeued; removes half-cached dataset directories a crash left
-/// behind. On stop it closes every agent stream.
+/// database; then, when this coordinator leads (at once for a single coordinator, after winning the election with
+/// high availability: <see cref="RecoverAsync"/>), marks every known agent DISCONNECTED and grants it a fresh lease,
+/// so agents get one lease duration to reconnect before their jobs are requeued, and removes half-cached dataset
+/// directories a crash left behind. On stop it closes every agent stream.
 /// </summary>
 internal sealed class CoordinatorStartup(
+    Microsoft.Extensions.Options.IOptions<MlOps.Coordinator.Configuration.CoordinatorOptions> options,
+    MlOps.Coordinator.HighAvailability.Leadership leadership,
     ICoordinatorStore store,
     AgentDirectory directory,
     AgentLeaseTable leases,
@@ -27,6 +30,16 @@ internal sealed class CoordinatorStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken);
+        if (!options.Value.HighAvailability.Enabled)
+        {
+            await RecoverAsync(cancellationToken);
+            leadership.BecomeLeader();
+        }
+    }
+
+    /// <summary>Takes over the shared state as its leader: every agent must reconnect within one lease.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
         var agents = new List<AgentRecord>();
         foreach (var agent in await store.ListAgentsAsync(cancellationToken))
         {

@@ -12,6 +12,7 @@ internal sealed class LeaseMonitor(
     AgentLocks locks,
     AgentLossHandler loss,
     TimeProvider timeProvider,
+    MlOps.Coordinator.HighAvailability.Leadership leadership,
     ILogger<LeaseMonitor> logger) : BackgroundService
 {
     /// <summary>How often leases are checked: a tenth of the lease, at most once a second, so an agent is
@@ -57,6 +58,11 @@ internal sealed class LeaseMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await leadership.WaitQuietlyAsync(stoppingToken))
+        {
+            return;
+        }
+
         var timer = _timer ?? throw new InvalidOperationException("the lease monitor was not started");
         var interval = CheckInterval;
         LeaseLog.MonitorStarted(logger, leases.Duration, interval);

@@ -23,6 +23,7 @@ internal sealed class SchedulerLoop(
     WaitingReasons waiting,
     IOptions<CoordinatorOptions> options,
     TimeProvider timeProvider,
+    MlOps.Coordinator.HighAvailability.Leadership leadership,
     ILogger<SchedulerLoop> logger) : BackgroundService
 {
     private readonly HashSet<string> _reportedUnplaceable = new(StringComparer.Ordinal);
@@ -60,6 +61,11 @@ internal sealed class SchedulerLoop(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await leadership.WaitQuietlyAsync(stoppingToken))
+        {
+            return;
+        }
+
         SchedulingLog.LoopStarted(logger, policy.Name, options.Value.SchedulerInterval);
         while (!stoppingToken.IsCancellationRequested)
         {
