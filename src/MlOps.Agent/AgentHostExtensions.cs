@@ -34,9 +34,14 @@ internal static class AgentHostExtensions
         });
         builder.Services.AddSingleton<AgentOutbox>();
         builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
+        builder.Services.AddSingleton(sp =>
+            ActivatorUtilities.CreateInstance<AttemptLedger>(sp, sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory));
         builder.Services.AddSingleton<JobSupervisor>();
         builder.Services.AddSingleton<MlOps.Agent.Serving.ServingReconciler>();
-        // The serving host first: hosted services start in order, and the hello offers its bound endpoints.
+        // Hosted services start in order. What a killed agent left running is stopped before anything else starts,
+        // and before the first hello, which claims only attempts started since.
+        builder.Services.AddHostedService<LeftoverAttempts>();
+        // The serving host before the session: the hello offers its bound endpoints.
         builder.Services.AddHostedService<MlOps.Agent.Serving.ServingHost>();
         builder.Services.AddHostedService<CoordinatorSession>();
         builder.AddAgentDiscovery();

@@ -15,6 +15,7 @@ internal sealed partial class JobSupervisor(
     IAgentOutbox outbox,
     IOptions<AgentOptions> options,
     IArtifactStore artifactStore,
+    AttemptLedger ledger,
     TimeProvider time,
     ILogger<JobSupervisor> logger) : IAsyncDisposable
 {
@@ -126,6 +127,7 @@ internal sealed partial class JobSupervisor(
         }
 
         _running[assignment.JobId] = process;
+        ledger.Started(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         LogStarted(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         outbox.Post(new AgentMessage { Started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId } });
         _ = SuperviseAsync(process);
@@ -197,6 +199,7 @@ internal sealed partial class JobSupervisor(
             flushTimer.Dispose();
             await flushing;
             _running.TryRemove(new KeyValuePair<string, JobProcess>(process.JobId, process));
+            ledger.Ended(process.JobId, process.Attempt);
             await process.DisposeAsync();
         }
 

@@ -17,7 +17,7 @@ public sealed class JobSupervisorTests : IDisposable
         var store = new StalledStoreForTests();
         var outbox = new RecordingOutbox();
         var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
-        await using var supervisor = new JobSupervisor(outbox, options, store, TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+        await using var supervisor = new JobSupervisor(outbox, options, store, Ledger(), TimeProvider.System, NullLogger<JobSupervisor>.Instance);
         var assignment = new JobAssignment
         {
             JobId = "j-1",
@@ -47,7 +47,7 @@ public sealed class JobSupervisorTests : IDisposable
         var store = new StalledStoreForTests();
         var outbox = new RecordingOutbox();
         var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
-        await using var supervisor = new JobSupervisor(outbox, options, store, TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+        await using var supervisor = new JobSupervisor(outbox, options, store, Ledger(), TimeProvider.System, NullLogger<JobSupervisor>.Instance);
 
         supervisor.Start(new JobAssignment
         {
@@ -72,6 +72,8 @@ public sealed class JobSupervisorTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
+
+    private AttemptLedger Ledger() => new(_temp.Path, TimeProvider.System, NullLogger<AttemptLedger>.Instance);
 
     /// <summary>Test double: an artifact store whose manifest read waits until the test releases it.</summary>
     private sealed class StalledStoreForTests : IArtifactStore
