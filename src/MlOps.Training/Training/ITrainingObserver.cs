@@ -14,4 +14,10 @@ public interface ITrainingObserver
 
     /// <summary>Human-readable milestones (data loaded, model built, weights saved).</summary>
     void OnLog(string message);
+
+    /// <summary>After a checkpoint file was written (and older ones deleted). Does nothing unless implemented, so
+    /// observers written before checkpoints existed keep compiling.</summary>
+    void OnCheckpoint(CheckpointInfo info)
+    {
+    }
 }

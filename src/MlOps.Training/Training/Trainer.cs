@@ -23,8 +23,6 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
     /// <summary>File name of the exported ONNX model inside <see cref="TrainingRequest.OutputDirectory"/>.</summary>
     public const string OnnxFileName = "model.onnx";
 
-    private const int EvalBatchSize = 1000;
-
     // torch.manual_seed and parameter initialisation share one process-wide generator: seeding and building happen
     // under one lock so trainers running side by side still start from their own seed's weights. (Dropout draws from
     // the same generator while training, so exact reproducibility needs one training per process, as the agent runs it.)
@@ -32,13 +30,25 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    /// <summary>Runs the whole training. Blocks the calling thread.</summary>
+    /// <summary>
+    /// Runs the whole training, or the rest of it when <see cref="TrainingRequest.ResumeFrom"/> names a checkpoint.
+    /// Blocks the calling thread. Writes checkpoints as <see cref="TrainingRequest.CheckpointEverySteps"/> and
+    /// <see cref="TrainingRequest.CheckpointEvery"/> ask, each reported to <see cref="ITrainingObserver.OnCheckpoint"/>.
+    /// </summary>
+    /// <param name="request">What to train.</param>
+    /// <param name="observer">Receives progress, metrics, checkpoints and log lines.</param>
+    /// <param name="cancellationToken">Stops at the next step, leaving nothing behind.</param>
+    /// <param name="checkpointAndStop">Preemption: at the next step boundary a checkpoint is written and
+    /// <see cref="TrainingPreemptedException"/> thrown.</param>
     /// <exception cref="ArgumentException">The request is invalid (every bad field is named) or does not fit the data.</exception>
     /// <exception cref="DatasetException">A dataset file is missing or damaged (the file is named).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; checked between steps.</exception>
+    /// <exception cref="TrainingPreemptedException"><paramref name="checkpointAndStop"/> fired; carries the checkpoint.</exception>
+    /// <exception cref="CheckpointException">The checkpoint to resume from is damaged or belongs to another run.</exception>
     /// <exception cref="TorchSharpLoadException">TorchSharp's native library could not be loaded.</exception>
     /// <exception cref="OnnxExportException">The trained model could not be exported (names the layer or weight).</exception>
-    public TrainingResult Train(TrainingRequest request, ITrainingObserver observer, CancellationToken cancellationToken)
+    public TrainingResult Train(
+        TrainingRequest request, ITrainingObserver observer, CancellationToken cancellationToken, CancellationToken checkpointAndStop = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(observer);
@@ -63,6 +73,7 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             using var train = TensorSplit.Create(data.Train, request.Model.InputShape, request.MaxTrainSamples);
             using var test = TensorSplit.Create(data.Test, request.Model.InputShape, request.MaxTestSamples);
             observer.OnLog($"dataset {request.DatasetPath}: {train.Count} training and {test.Count} test samples; torch threads {get_num_threads()}");
+            var resume = request.ResumeFrom is { } from ? ReadCheckpoint(from, request, train.Count, test.Count) : null;
 
             nn.Module<Tensor, Tensor> built;
             lock (SeedGate)
@@ -74,8 +85,15 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             using var model = built;
             var parameterCount = model.parameters().Sum(p => p.numel());
             observer.OnLog($"model: {request.Model.Layers.Count} layers, {parameterCount} parameters");
+            if (resume is not null)
+            {
+                CheckpointState.RestoreModel(model, resume.ModelState, resume.Path);
+            }
 
-            var metrics = new EpochLoop(request, observer, _time, model, train, test).Run(cancellationToken);
+            var fingerprint = RunFingerprint.Fields(request, train.Count, test.Count);
+            var checkpoints = new Checkpointer(request, observer, _time);
+            var metrics = new EpochLoop(request, observer, _time, model, train, test, fingerprint, checkpoints, resume)
+                .Run(cancellationToken, checkpointAndStop);
 
             var weights = SaveWeights(model, request.OutputDirectory);
             var digest = Sha256Digest.OfFile(weights);
@@ -99,137 +117,24 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
         }
     }
 
+    /// <summary>Reads, verifies and matches a checkpoint against this run before any model is built.</summary>
+    private static CheckpointContents ReadCheckpoint(string path, TrainingRequest request, int trainCount, int testCount)
+    {
+        var contents = CheckpointFile.Read(path);
+        var differences = RunFingerprint.Differences(contents.Header.Run, RunFingerprint.Fields(request, trainCount, testCount));
+        if (differences.Count > 0)
+        {
+            throw new CheckpointException(path, $"belongs to another run; these differ: {string.Join("; ", differences)}");
+        }
+
+        return contents;
+    }
+
     private static string SaveWeights(nn.Module model, string outputDirectory)
     {
         Directory.CreateDirectory(outputDirectory);
         var path = Path.Combine(outputDirectory, WeightsFileName);
         AtomicFile.Write(path, temp => model.save(temp));
         return path;
-    }
-
-    /// <summary>The epochs of one run: shuffle, step, report, evaluate.</summary>
-    private sealed class EpochLoop(
-        TrainingRequest request, ITrainingObserver observer, TimeProvider time,
-        nn.Module<Tensor, Tensor> model, TensorSplit train, TensorSplit test)
-    {
-        private readonly HyperParameters _hp = request.HyperParameters;
-
-        public Dictionary<string, double> Run(CancellationToken cancellationToken)
-        {
-            using var optimizer = CreateOptimizer(model, _hp);
-            using var lossFunction = nn.CrossEntropyLoss();
-            var batch = _hp.BatchSize;
-            var stepsPerEpoch = (train.Count + batch - 1) / batch;
-            var epochs = _hp.Epochs;
-            var last = new Dictionary<string, double>();
-            double totalEpochSeconds = 0, totalTrainSeconds = 0;
-
-            for (var epoch = 1; epoch <= epochs; epoch++)
-            {
-                var epochStart = time.GetTimestamp();
-                var learningRate = LearningRates.ForEpoch(_hp, epoch);
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = learningRate;
-                }
-
-                model.train();
-                using var order = tensor(EpochShuffle.Permutation(request.Seed, epoch, train.Count), ScalarType.Int64);
-                double lossSum = 0;
-                long correct = 0, seen = 0;
-                for (var step = 0; step < stepsPerEpoch; step++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var start = step * batch;
-                    var size = Math.Min(batch, train.Count - start);
-                    using (NewDisposeScope())
-                    {
-                        var index = order.narrow(0, start, size);
-                        var x = train.Images.index_select(0, index);
-                        var y = train.Labels.index_select(0, index);
-                        optimizer.zero_grad();
-                        var logits = model.forward(x);
-                        var loss = lossFunction.forward(logits, y);
-                        loss.backward();
-                        optimizer.step();
-                        lossSum += loss.item<float>() * size;
-                        correct += logits.argmax(1).eq(y).sum().item<long>();
-                        seen += size;
-                    }
-
-                    var every = request.ProgressEverySteps;
-                    if (step + 1 == stepsPerEpoch || (every > 0 && (step + 1) % every == 0))
-                    {
-                        observer.OnProgress(new TrainingProgress
-                        {
-                            Epoch = epoch,
-                            Epochs = epochs,
-                            Step = step + 1,
-                            StepsPerEpoch = stepsPerEpoch,
-                            Loss = lossSum / seen,
-                            Accuracy = (double)correct / seen,
-                            SamplesPerSecond = seen / Math.Max(time.GetElapsedTime(epochStart).TotalSeconds, 1e-9),
-                        });
-                    }
-                }
-
-                var trainSeconds = time.GetElapsedTime(epochStart).TotalSeconds;
-                var (testLoss, testAccuracy) = Evaluate(cancellationToken);
-                var epochSeconds = time.GetElapsedTime(epochStart).TotalSeconds;
-                totalEpochSeconds += epochSeconds;
-                totalTrainSeconds += trainSeconds;
-
-                last = new Dictionary<string, double>
-                {
-                    [TrainingMetrics.TrainLoss] = lossSum / seen,
-                    [TrainingMetrics.TrainAccuracy] = (double)correct / seen,
-                    [TrainingMetrics.TestLoss] = testLoss,
-                    [TrainingMetrics.TestAccuracy] = testAccuracy,
-                    [TrainingMetrics.EpochSeconds] = epochSeconds,
-                    [TrainingMetrics.SamplesPerSecond] = seen / Math.Max(trainSeconds, 1e-9),
-                    [TrainingMetrics.LearningRate] = learningRate,
-                };
-                observer.OnEpochMetrics(epoch, last);
-            }
-
-            return new Dictionary<string, double>
-            {
-                [TrainingMetrics.TestAccuracy] = last[TrainingMetrics.TestAccuracy],
-                [TrainingMetrics.TestLoss] = last[TrainingMetrics.TestLoss],
-                [TrainingMetrics.TrainLoss] = last[TrainingMetrics.TrainLoss],
-                [TrainingMetrics.TrainAccuracy] = last[TrainingMetrics.TrainAccuracy],
-                [TrainingMetrics.Epochs] = epochs,
-                [TrainingMetrics.SecondsPerEpoch] = totalEpochSeconds / epochs,
-                [TrainingMetrics.SamplesPerSecond] = (double)train.Count * epochs / Math.Max(totalTrainSeconds, 1e-9),
-            };
-        }
-
-        private (double Loss, double Accuracy) Evaluate(CancellationToken cancellationToken)
-        {
-            model.eval();
-            double lossSum = 0;
-            long correct = 0;
-            using var noGrad = no_grad();
-            for (var start = 0; start < test.Count; start += EvalBatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var size = Math.Min(EvalBatchSize, test.Count - start);
-                using var scope = NewDisposeScope();
-                var x = test.Images.narrow(0, start, size);
-                var y = test.Labels.narrow(0, start, size);
-                var logits = model.forward(x);
-                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(1).eq(y).sum().item<long>();
-            }
-
-            return (lossSum / test.Count, (double)correct / test.Count);
-        }
-
-        private static optim.Optimizer CreateOptimizer(nn.Module model, HyperParameters hp) => hp.Optimizer switch
-        {
-            Optimizer.Sgd => optim.SGD(model.parameters(), hp.LearningRate, momentum: hp.Momentum, weight_decay: hp.WeightDecay),
-            Optimizer.Adam => optim.Adam(model.parameters(), hp.LearningRate, weight_decay: hp.WeightDecay),
-            _ => throw new ArgumentException($"hyper_parameters.optimizer: {hp.Optimizer} is not supported; use sgd or adam", nameof(hp)),
-        };
     }
 }

@@ -35,4 +35,27 @@ public sealed record TrainingRequest(
     /// exporter or the trainer write themselves (name, version, spec and weights digests, input normalisation).
     /// </summary>
     public IReadOnlyDictionary<string, string> ModelMetadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Write a checkpoint after every N training steps (counted over the whole run); 0 (default) turns
+    /// step-driven checkpoints off.</summary>
+    public int CheckpointEverySteps { get; init; }
+
+    /// <summary>Write a checkpoint at the first step boundary once this much time has passed since the last one (or
+    /// since training started), measured with the trainer's <see cref="TimeProvider"/>; null (default) turns
+    /// time-driven checkpoints off.</summary>
+    public TimeSpan? CheckpointEvery { get; init; }
+
+    /// <summary>Where checkpoints are written; null (default) uses <c>OutputDirectory/checkpoints</c>. Only the newest
+    /// checkpoint file is kept there.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>A checkpoint file to continue from; null (default) starts afresh. The checkpoint must come from a run
+    /// with the same model, hyper-parameters, seed and sample counts.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Name of the folder under <see cref="OutputDirectory"/> used when <see cref="CheckpointDirectory"/> is null.</summary>
+    public const string DefaultCheckpointFolder = "checkpoints";
+
+    /// <summary><see cref="CheckpointDirectory"/>, or its default under <see cref="OutputDirectory"/>.</summary>
+    internal string CheckpointDirectoryOrDefault() => CheckpointDirectory ?? Path.Combine(OutputDirectory, DefaultCheckpointFolder);
 }

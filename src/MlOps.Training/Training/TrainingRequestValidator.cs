@@ -80,6 +80,7 @@ internal static class TrainingRequestValidator
         }
 
         ValidateExport(request, errors);
+        ValidateCheckpoints(request, errors);
 
         if (errors.Count > 0)
         {
@@ -120,6 +121,36 @@ internal static class TrainingRequestValidator
         if (request.ModelMetadata.Any(p => string.IsNullOrEmpty(p.Key) || p.Value is null))
         {
             errors.Add(new FieldError(nameof(TrainingRequest.ModelMetadata), "keys must be non-empty and values non-null"));
+        }
+    }
+
+    private static void ValidateCheckpoints(TrainingRequest request, List<FieldError> errors)
+    {
+        if (request.CheckpointEverySteps < 0)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.CheckpointEverySteps), $"must be 0 (off) or more, got {request.CheckpointEverySteps}"));
+        }
+
+        if (request.CheckpointEvery is { } every && every <= TimeSpan.Zero)
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.CheckpointEvery), $"must be positive when set (null turns it off), got {every}"));
+        }
+
+        if (request.CheckpointDirectory is { } directory && string.IsNullOrWhiteSpace(directory))
+        {
+            errors.Add(new FieldError(nameof(TrainingRequest.CheckpointDirectory), "must not be blank when set (null uses OutputDirectory/checkpoints)"));
+        }
+
+        if (request.ResumeFrom is { } resume)
+        {
+            if (string.IsNullOrWhiteSpace(resume))
+            {
+                errors.Add(new FieldError(nameof(TrainingRequest.ResumeFrom), "must not be blank when set (null starts afresh)"));
+            }
+            else if (!File.Exists(resume))
+            {
+                errors.Add(new FieldError(nameof(TrainingRequest.ResumeFrom), $"checkpoint file {resume} does not exist"));
+            }
         }
     }
 

@@ -3,8 +3,10 @@ using MlOps.Contracts;
 
 namespace MlOps.Training.Tests.Support;
 
-/// <summary>Keeps everything a trainer reports; can cancel a token after a number of progress reports.</summary>
-public sealed class RecordingObserver(CancellationTokenSource? cancelAfter = null, int cancelAtProgress = int.MaxValue) : ITrainingObserver
+/// <summary>Keeps everything a trainer reports; can cancel a token after a number of progress reports, and run an
+/// action on every report (e.g. advance a fake clock).</summary>
+public sealed class RecordingObserver(
+    CancellationTokenSource? cancelAfter = null, int cancelAtProgress = int.MaxValue, Action<TrainingProgress>? onProgress = null) : ITrainingObserver
 {
     public ConcurrentQueue<TrainingProgress> Progress { get; } = new();
 
@@ -12,9 +14,12 @@ public sealed class RecordingObserver(CancellationTokenSource? cancelAfter = nul
 
     public ConcurrentQueue<string> Logs { get; } = new();
 
+    public ConcurrentQueue<CheckpointInfo> Checkpoints { get; } = new();
+
     public void OnProgress(TrainingProgress progress)
     {
         Progress.Enqueue(progress);
+        onProgress?.Invoke(progress);
         if (Progress.Count >= cancelAtProgress)
         {
             cancelAfter?.Cancel();
@@ -25,4 +30,6 @@ public sealed class RecordingObserver(CancellationTokenSource? cancelAfter = nul
         Epochs.Enqueue((epoch, new Dictionary<string, double>(metrics)));
 
     public void OnLog(string message) => Logs.Enqueue(message);
+
+    public void OnCheckpoint(CheckpointInfo info) => Checkpoints.Enqueue(info);
 }
