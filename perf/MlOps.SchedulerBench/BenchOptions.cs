@@ -8,7 +8,7 @@ internal sealed record BenchOptions(int Agents, int GpusPerAgent, int Jobs, int 
 {
     public static BenchOptions? Parse(string[] args)
     {
-        var o = new BenchOptions(1_000, 8, 20_000, 1, 2_000, ["best-fit/v1", "best-fit/v2", "fair-share/v1"]);
+        var o = new BenchOptions(1_000, 8, 20_000, 1, 2_000, ["best-fit/v1", "best-fit/v2", "fair-share/v2"]);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -36,7 +36,7 @@ internal sealed record BenchOptions(int Agents, int GpusPerAgent, int Jobs, int 
     {
         "best-fit/v1" => (IPlacementPolicy)new BestFitPlacementPolicy(),
         "best-fit/v2" => new IndexedBestFitPlacementPolicy(),
-        "fair-share/v1" => new FairSharePlacementPolicy(),
-        _ => throw new ArgumentException($"unknown policy '{name}' (best-fit/v1, best-fit/v2, fair-share/v1)"),
+        "fair-share/v2" or "fair-share" => new FairSharePlacementPolicy(),
+        _ => throw new ArgumentException($"unknown policy '{name}' (best-fit/v1, best-fit/v2, fair-share/v2)"),
     });
 }

@@ -53,6 +53,11 @@ internal sealed class AgentMessages(
             case AgentMessage.KindOneofCase.Completed:
                 await CompleteAsync(agentId, message.Completed, now, cancellationToken);
                 break;
+            case AgentMessage.KindOneofCase.Checkpointed:
+                await ApplyAsync(agentId, "checkpoint", message.Checkpointed.JobId, message.Checkpointed.Attempt,
+                    JobTransitions.Checkpointed(agentId, message.Checkpointed.Attempt, message.Checkpointed.Checkpoint ?? new CheckpointRef(), now),
+                    cancellationToken);
+                break;
             case AgentMessage.KindOneofCase.Serving:
                 fleet.Report(agentId, message.Serving);
                 break;

@@ -37,6 +37,10 @@ public sealed class CoordinatorOptions
     /// <summary>How often agents are told to send a heartbeat; must be well below <see cref="LeaseDuration"/>. Default 5 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a job saves a checkpoint when its spec sets no <c>checkpoint</c> policy; zero turns periodic
+    /// checkpoints off by default. Default 5 min.</summary>
+    public TimeSpan CheckpointEvery { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How many times a job may be started when its spec says 0. Default 3.</summary>
     public int DefaultMaxAttempts { get; set; } = 3;
 

@@ -64,6 +64,11 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
                 $"must be between 1 and {MlOps.Core.Jobs.JobSpecValidator.MaxAttemptsLimit}, got {options.DefaultMaxAttempts}");
         }
 
+        if (options.CheckpointEvery != TimeSpan.Zero && (options.CheckpointEvery < TimeSpan.FromSeconds(10) || options.CheckpointEvery > TimeSpan.FromDays(7)))
+        {
+            Error(nameof(options.CheckpointEvery), $"must be 0 (off) or between 10 seconds and 7 days, got {options.CheckpointEvery}");
+        }
+
         if (options.SchedulerInterval < TimeSpan.FromMilliseconds(10))
         {
             Error(nameof(options.SchedulerInterval), $"must be at least 10 ms, got {options.SchedulerInterval}");

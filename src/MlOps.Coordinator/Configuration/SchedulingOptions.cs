@@ -8,7 +8,8 @@ public sealed class SchedulingOptions
 {
     public const string SectionName = "Scheduling";
 
-    /// <summary><c>fair-share</c> (default: teams, quotas, GPU constraints, aging, holds for large jobs) or
+    /// <summary><c>fair-share</c> (default, <c>fair-share/v2</c>: teams, quotas, GPU constraints, aging, holds for large
+    /// jobs, opt-in preemption) or
     /// <c>best-fit</c> (priority and FIFO only).</summary>
     public string Policy { get; set; } = "fair-share";
 
@@ -25,6 +26,16 @@ public sealed class SchedulingOptions
     /// <summary>Spread jobs over agents instead of packing them. Default false (bin packing keeps large holes).</summary>
     public bool Spread { get; set; }
 
+    /// <summary>Let a waiting job have running jobs of lower priority stopped for it (fair-share only;
+    /// <c>Scheduling:Preemption=true</c>). Default false.</summary>
+    public bool Preemption { get; set; }
+
+    /// <summary>A job that has run less than this is not preempted. Default 2 min.</summary>
+    public TimeSpan MinRunTimeBeforePreemption { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most running jobs one scheduling pass may preempt. Default 16.</summary>
+    public int MaxPreemptionsPerPass { get; set; } = 16;
+
     public IPlacementPolicy CreatePolicy() => Policy switch
     {
         "best-fit" => new IndexedBestFitPlacementPolicy(),
@@ -37,6 +48,9 @@ public sealed class SchedulingOptions
         AgingInterval = AgingInterval,
         MaxAgingBoost = MaxAgingBoost,
         Spread = Spread,
+        Preemption = Preemption,
+        MinRunTimeBeforePreemption = MinRunTimeBeforePreemption,
+        MaxPreemptionsPerPass = MaxPreemptionsPerPass,
     };
 }
 
@@ -64,6 +78,21 @@ internal sealed class SchedulingOptionsValidator : IValidateOptions<SchedulingOp
         if (options.MaxAgingBoost is < 0 or > 10_000)
         {
             errors.Add($"Scheduling:MaxAgingBoost must be between 0 and 10000, got {options.MaxAgingBoost}");
+        }
+
+        if (options.Preemption && options.Policy != "fair-share")
+        {
+            errors.Add($"Scheduling:Preemption needs Scheduling:Policy fair-share ('{options.Policy}' does not preempt)");
+        }
+
+        if (options.MinRunTimeBeforePreemption < TimeSpan.Zero)
+        {
+            errors.Add($"Scheduling:MinRunTimeBeforePreemption must not be negative, got {options.MinRunTimeBeforePreemption}");
+        }
+
+        if (options.MaxPreemptionsPerPass is < 1 or > 1_000)
+        {
+            errors.Add($"Scheduling:MaxPreemptionsPerPass must be between 1 and 1000, got {options.MaxPreemptionsPerPass}");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

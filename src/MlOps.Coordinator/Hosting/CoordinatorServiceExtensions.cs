@@ -123,6 +123,7 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<AgentLossHandler>();
         services.TryAddSingleton<AgentConnections>();
         services.TryAddSingleton<AgentMessages>();
+        services.TryAddSingleton<PreemptionTracker>();
         services.TryAddSingleton<SnapshotSource>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SchedulingOptions>>().Value.CreatePolicy());
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentSignal>();

@@ -14,7 +14,7 @@ namespace MlOps.Coordinator.Jobs;
 /// and verifies it; a catalog dataset by its path on the node. Every job learns where to push its model
 /// (<c>models/&lt;spec name&gt;</c>) and the digest of its spec, which the model's lineage records.
 /// </summary>
-internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, DatasetCache cache)
+internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, DatasetCache cache, IOptions<CoordinatorOptions> options)
 {
     public JobAssignment For(Job job)
     {
@@ -29,7 +29,12 @@ internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, Da
             JobSpecDigest = SpecDigest(job.Spec),
             DatasetName = dataset.Name,
             DatasetVersion = dataset.Version,
+            Checkpoint = CheckpointPolicyFor(job.Spec, options.Value.CheckpointEvery),
         };
+        if (job.LastCheckpoint is { ManifestDigest.Length: > 0 } checkpoint)
+        {
+            assignment.ResumeFrom = checkpoint;
+        }
 
         if (IsRegistered(job))
         {
@@ -44,6 +49,14 @@ internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, Da
 
         return assignment;
     }
+
+    /// <summary>The job's checkpoint policy, or every <paramref name="defaultEvery"/> when it sets none.</summary>
+    public static CheckpointPolicy CheckpointPolicyFor(JobSpec spec, TimeSpan defaultEvery) =>
+        spec.Checkpoint is { } policy && (policy.Disabled || policy.EverySteps > 0 || policy.EverySeconds > 0)
+            ? policy
+            : defaultEvery > TimeSpan.Zero
+                ? new CheckpointPolicy { EverySeconds = (int)Math.Ceiling(defaultEvery.TotalSeconds) }
+                : new CheckpointPolicy { Disabled = true };
 
     /// <summary>True when the job trains on a registered dataset version (the submit pinned its version number).</summary>
     public static bool IsRegistered(Job job) =>

@@ -80,6 +80,34 @@ internal static class JobTransitions
             ? new JobMutation(job, [new JobEvent { Time = Timestamp.FromDateTimeOffset(now), Metrics = metrics }])
             : null;
 
+    /// <summary>The running attempt saved a checkpoint (already in the artifact store): the next attempt resumes from it.</summary>
+    public static JobMutator Checkpointed(string agentId, int attempt, CheckpointRef checkpoint, DateTimeOffset now) => job =>
+    {
+        if (!IsCurrent(job, agentId, attempt) || string.IsNullOrEmpty(checkpoint.ManifestDigest))
+        {
+            return null;
+        }
+
+        var saved = checkpoint.Clone();
+        saved.Attempt = attempt;
+        saved.CreatedAt ??= Timestamp.FromDateTimeOffset(now);
+        job.LastCheckpoint = saved;
+        return new JobMutation(job,
+        [
+            SystemLog(now, $"checkpoint saved at epoch {saved.Epoch}, step {saved.Step} (step {saved.GlobalStep} in all): {saved.Repository}@{saved.ManifestDigest}"),
+        ]);
+    };
+
+    /// <summary>The scheduler preempts the job's running attempt on <paramref name="agentId"/>: recorded in its history;
+    /// the state stays RUNNING until the agent reports the attempt PREEMPTED.</summary>
+    public static JobMutator PreemptionOrdered(string agentId, string reason, DateTimeOffset now) => job =>
+        job.AgentId == agentId && job.State is JobState.Assigned or JobState.Running
+            ? new JobMutation(job, [SystemLog(now, $"attempt {job.Attempt}: {reason}; saving a checkpoint and stopping")])
+            : null;
+
+    /// <summary>Attempts that count against <c>max_attempts</c>: preempted ones do not.</summary>
+    public static int AttemptsUsed(Job job) => Math.Max(0, job.Attempt - job.Preemptions);
+
     /// <summary>First wait before retrying a failed attempt; it doubles with each failed attempt, up to <see cref="MaxRetryBackoff"/>.</summary>
     public static readonly TimeSpan DefaultRetryBackoff = TimeSpan.FromSeconds(10);
 
@@ -134,24 +162,41 @@ internal static class JobTransitions
                 job.State = JobState.Cancelled;
                 reason = string.IsNullOrEmpty(completed.Message) ? "cancelled" : completed.Message;
                 break;
+            case JobOutcome.Preempted when from != JobState.Cancelling:
+            {
+                // Not the job's fault: back to the queue at once, and the attempt does not count.
+                var attempt = job.Attempt;
+                job.State = JobState.Queued;
+                job.AgentId = "";
+                job.Preemptions++;
+                var resume = job.LastCheckpoint is { ManifestDigest.Length: > 0 } c ? $"; resumes from epoch {c.Epoch}, step {c.Step}" : "; no checkpoint, starts over";
+                reason = (string.IsNullOrEmpty(completed.Message) ? "preempted" : completed.Message) + resume;
+                return new JobMutation(job, [StateEvent(now, from, job.State, reason, attempt, agentId)]);
+            }
+
+            case JobOutcome.Preempted:
+                job.State = JobState.Cancelled;
+                reason = "cancelled while being preempted";
+                break;
             default:
                 var exit = completed.ExitCode != 0 ? $" (exit code {completed.ExitCode})" : "";
                 reason = completed.Outcome == JobOutcome.Failed
                     ? (string.IsNullOrEmpty(completed.Message) ? "failed" : completed.Message) + exit
                     : $"agent {agentId} reported completion without an outcome{exit}";
-                if (job.Attempt < job.MaxAttempts)
+                if (AttemptsUsed(job) < job.MaxAttempts)
                 {
-                    var wait = RetryBackoff(job.Attempt, retryBackoff ?? DefaultRetryBackoff);
+                    var wait = RetryBackoff(AttemptsUsed(job), retryBackoff ?? DefaultRetryBackoff);
                     var attempt = job.Attempt;
+                    var used = AttemptsUsed(job);
                     job.State = JobState.Queued;
                     job.AgentId = "";
                     job.RetryNotBefore = Timestamp.FromDateTimeOffset(now + wait);
-                    reason = $"attempt {attempt} of {job.MaxAttempts} failed: {reason}; retrying in {wait.TotalSeconds:0.#} s";
+                    reason = $"attempt {used} of {job.MaxAttempts} failed: {reason}; retrying in {wait.TotalSeconds:0.#} s";
                     return new JobMutation(job, [StateEvent(now, from, job.State, reason, attempt, agentId)]);
                 }
 
                 job.State = JobState.Failed;
-                reason = job.MaxAttempts > 1 ? $"{reason} (attempt {job.Attempt} of {job.MaxAttempts})" : reason;
+                reason = job.MaxAttempts > 1 ? $"{reason} (attempt {AttemptsUsed(job)} of {job.MaxAttempts})" : reason;
                 job.FailureReason = reason;
                 break;
         }
@@ -213,18 +258,19 @@ internal static class JobTransitions
             job.FinishedAt = Timestamp.FromDateTimeOffset(now);
             reason = $"agent {agentId} {what} while the job was cancelling";
         }
-        else if (job.Attempt >= job.MaxAttempts)
+        else if (AttemptsUsed(job) >= job.MaxAttempts)
         {
             job.State = JobState.Failed;
             job.FinishedAt = Timestamp.FromDateTimeOffset(now);
-            reason = $"agent {agentId} {what}; {job.Attempt} of {job.MaxAttempts} attempts used";
+            reason = $"agent {agentId} {what}; {AttemptsUsed(job)} of {job.MaxAttempts} attempts used";
             job.FailureReason = reason;
         }
         else
         {
             job.State = JobState.Queued;
             job.AgentId = "";
-            reason = $"agent {agentId} {what}; requeued after {job.Attempt} of {job.MaxAttempts} attempts";
+            var resume = job.LastCheckpoint is { ManifestDigest.Length: > 0 } c ? $"; resumes from epoch {c.Epoch}, step {c.Step}" : "";
+            reason = $"agent {agentId} {what}; requeued after {AttemptsUsed(job)} of {job.MaxAttempts} attempts{resume}";
         }
 
         return new JobMutation(job, [StateEvent(now, from, job.State, reason, attempt, agentId)]);

@@ -21,6 +21,7 @@ internal sealed class SchedulerLoop(
     JobUpdater jobs,
     JobAssignments assignments,
     WaitingReasons waiting,
+    PreemptionTracker preemptions,
     IOptions<CoordinatorOptions> options,
     TimeProvider timeProvider,
     MlOps.Coordinator.HighAvailability.Leadership leadership,
@@ -42,6 +43,11 @@ internal sealed class SchedulerLoop(
         var plan = policy.Plan(snapshot);
         waiting.Replace(plan.Waiting.Concat(snapshot.Deferred).ToDictionary(StringComparer.Ordinal));
         ReportUnplaceable(snapshot, plan);
+        foreach (var preemption in plan.Preemptions)
+        {
+            await PreemptAsync(preemption, cancellationToken);
+        }
+
         var assigned = 0;
         foreach (var placement in plan.Placements)
         {
@@ -84,6 +90,37 @@ internal sealed class SchedulerLoop(
                 await ((Task)signal.WaitAsync(options.Value.SchedulerInterval, timeProvider, stoppingToken))
                     .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    /// <summary>
+    /// Orders a preemption under the agent's lock, if the job still runs there: the agent saves a checkpoint and stops
+    /// the job, which then goes back to the queue without using an attempt (JobTransitions.Complete, PREEMPTED).
+    /// </summary>
+    private async Task PreemptAsync(Preemption preemption, CancellationToken cancellationToken)
+    {
+        using (await locks.AcquireAsync(preemption.AgentId, cancellationToken))
+        {
+            var session = sessions.Get(preemption.AgentId);
+            if (session is null)
+            {
+                return;
+            }
+
+            var update = await jobs.UpdateAsync(preemption.JobId,
+                JobTransitions.PreemptionOrdered(preemption.AgentId, preemption.Reason, timeProvider.GetUtcNow()), cancellationToken);
+            if (update is not { Changed: true })
+            {
+                return;
+            }
+
+            var attempt = update.Job.Attempt;
+            preemptions.Order(preemption.JobId, new PreemptionTracker.Ordered(preemption.AgentId, attempt, preemption.ForJobId, preemption.Reason));
+            SchedulingLog.Preempting(logger, preemption.JobId, attempt, preemption.AgentId, preemption.Reason);
+            session.Send(new CoordinatorMessage
+            {
+                Cancellation = new JobCancellation { JobId = preemption.JobId, Attempt = attempt, Reason = preemption.Reason, Preempt = true },
+            });
         }
     }
 

@@ -15,4 +15,7 @@ internal static partial class SchedulingLog
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "Scheduling pass failed; retrying at the next interval")]
     public static partial void PassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Preempting job {JobId} attempt {Attempt} on agent {AgentId}: {Reason}")]
+    public static partial void Preempting(ILogger logger, string jobId, int attempt, string agentId, string reason);
 }

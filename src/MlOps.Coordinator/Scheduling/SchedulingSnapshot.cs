@@ -65,6 +65,30 @@ public sealed record AgentSlot(string AgentId, ResourceVector Capacity, Resource
     public long GpuMemoryMb { get; init; }
 }
 
+/// <summary>
+/// A job that holds resources on an agent now (assigned or running). Only <see cref="FairSharePlacementPolicy"/> with
+/// <see cref="FairShareSettings.Preemption"/> looks at these; the agents' <see cref="AgentSlot.Allocated"/> already
+/// counts them.
+/// </summary>
+public sealed record RunningJob(string JobId, string AgentId, int Priority, ResourceVector Request)
+{
+    /// <summary>Whose quota and fair share the job counts against.</summary>
+    public string Team { get; init; } = "";
+
+    /// <summary>When it was given its agent. A job started less than
+    /// <see cref="FairShareSettings.MinRunTimeBeforePreemption"/> ago, or at an unknown time (default), is not
+    /// preempted.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>A preemption was already ordered and the job is checkpointing and stopping: it is never chosen again,
+    /// and its resources are meant for <see cref="ForJobId"/>.</summary>
+    public bool Preempting { get; init; }
+
+    /// <summary>The queued job a <see cref="Preempting"/> job makes room for: its agent is held for that job until the
+    /// job starts or the preempted jobs are gone. Null when not known (the room is then for anyone).</summary>
+    public string? ForJobId { get; init; }
+}
+
 /// <summary>How fair-share scheduling weighs teams and waiting time.</summary>
 public sealed record FairShareSettings
 {
@@ -79,6 +103,15 @@ public sealed record FairShareSettings
 
     /// <summary>Place each job where it leaves the most room (spread) instead of the least (bin packing).</summary>
     public bool Spread { get; init; }
+
+    /// <summary>Stop running jobs of lower priority to make room for a waiting one. Default false (opt-in).</summary>
+    public bool Preemption { get; init; }
+
+    /// <summary>A job that has run less than this is not preempted, so jobs do not thrash. Default 2 min.</summary>
+    public TimeSpan MinRunTimeBeforePreemption { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most running jobs one pass may order stopped. Default 16.</summary>
+    public int MaxPreemptionsPerPass { get; init; } = 16;
 }
 
 /// <summary>Everything a placement decision looks at, frozen at one moment.</summary>
@@ -92,6 +125,9 @@ public sealed record SchedulingSnapshot(IReadOnlyList<QueuedJob> Queue, IReadOnl
 
     /// <summary>GPUs each team's jobs hold on agents now.</summary>
     public IReadOnlyDictionary<string, int> TeamGpusInUse { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>The jobs on the agents now (what preemption may stop); empty when the policy does not preempt.</summary>
+    public IReadOnlyList<RunningJob> Running { get; init; } = [];
 
     public FairShareSettings FairShare { get; init; } = new();
 }
@@ -108,6 +144,10 @@ public sealed record SchedulingPlan(string Policy, IReadOnlyList<Placement> Plac
     /// <summary>Why each job left queued waits (job id → reason), for <c>mlops job ID</c>; empty when the policy
     /// does not say.</summary>
     public IReadOnlyDictionary<string, string> Waiting { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Running jobs to stop (checkpoint, then requeue) so that waiting jobs of higher priority fit; empty
+    /// when the policy does not preempt.</summary>
+    public IReadOnlyList<Preemption> Preemptions { get; init; } = [];
 
     /// <summary>The plan when no agent is connected: nothing placed, every job waiting for one.</summary>
     public static SchedulingPlan NoAgents(string policy, IEnumerable<QueuedJob> queue) =>

@@ -11,6 +11,7 @@ internal sealed class SnapshotSource(
     AgentDirectory directory,
     AgentSessionRegistry sessions,
     Microsoft.Extensions.Options.IOptions<Configuration.SchedulingOptions> options,
+    PreemptionTracker preemptions,
     TimeProvider time)
 {
     private static readonly JobState[] Queued = [JobState.Queued];
@@ -50,11 +51,35 @@ internal sealed class SnapshotSource(
             .ToDictionary(g => g.Key, g => g.Sum(j => ResourceVector.Of(j.Spec?.Resources).Gpus), StringComparer.Ordinal);
         return new SchedulingSnapshot(queue, agents)
         {
+            Running = options.Value.Preemption ? Running(onAgents, agents) : [],
             Now = now,
             Deferred = deferred,
             TeamGpusInUse = inUse,
             FairShare = options.Value.FairShare(),
         };
+    }
+
+    /// <summary>The jobs preemption may stop: ASSIGNED or RUNNING on a connected agent, with the preemptions already
+    /// ordered marked (a job that has not started yet cannot be preempted: its start time is unknown).</summary>
+    private List<RunningJob> Running(IReadOnlyList<Job> onAgents, IReadOnlyList<AgentSlot> agents)
+    {
+        preemptions.Retain(onAgents.Where(j => JobStates.IsOnAgent(j.State))
+            .ToDictionary(j => j.Id, j => (j.AgentId, j.Attempt), StringComparer.Ordinal));
+        var connected = agents.Select(a => a.AgentId).ToHashSet(StringComparer.Ordinal);
+        var running = new List<RunningJob>();
+        foreach (var job in onAgents.Where(j => j.State is JobState.Assigned or JobState.Running && connected.Contains(j.AgentId)))
+        {
+            var ordered = preemptions.Find(job.Id, job.Attempt);
+            running.Add(new RunningJob(job.Id, job.AgentId, job.Spec?.Priority ?? 0, ResourceVector.Of(job.Spec?.Resources))
+            {
+                Team = Team(job),
+                StartedAt = job.StartedAt?.ToDateTimeOffset() ?? default,
+                Preempting = ordered is not null,
+                ForJobId = ordered?.ForJobId,
+            });
+        }
+
+        return running;
     }
 
     /// <summary>The team a job counts against: its spec's team, else its owner.</summary>

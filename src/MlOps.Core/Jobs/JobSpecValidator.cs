@@ -110,6 +110,28 @@ public static partial class JobSpecValidator
             }
         }
 
+        if (spec.Checkpoint is { } checkpoint)
+        {
+            if (checkpoint.EverySteps < 0)
+            {
+                Error("checkpoint.every_steps", "must be zero (not by steps) or positive");
+            }
+
+            if (checkpoint.EverySeconds is < 0 or > 7 * 24 * 3600)
+            {
+                Error("checkpoint.every_seconds", "must be between 0 (not by time) and 604800 (a week)");
+            }
+            else if (checkpoint.EverySeconds is > 0 and < 10)
+            {
+                Error("checkpoint.every_seconds", "must be at least 10: every checkpoint is pushed to the artifact store");
+            }
+
+            if (checkpoint.Disabled && (checkpoint.EverySteps > 0 || checkpoint.EverySeconds > 0))
+            {
+                Error("checkpoint.disabled", "cannot be combined with checkpoint.every_steps or checkpoint.every_seconds");
+            }
+        }
+
         if (spec.Team.Length > 0 && !NamePattern().IsMatch(spec.Team))
         {
             Error("team", "must be 1-63 characters of lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");

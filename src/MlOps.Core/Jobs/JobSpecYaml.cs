@@ -74,6 +74,7 @@ public static class JobSpecYaml
             ["model"] = (n, p) => spec.Model = ReadModel(reader, n, p),
             ["hyper_parameters"] = (n, p) => spec.HyperParameters = ReadHyperParameters(reader, n, p),
             ["resources"] = (n, p) => spec.Resources = ReadResources(reader, n, p),
+            ["checkpoint"] = (n, p) => spec.Checkpoint = ReadCheckpoint(reader, n, p),
         });
 
         if (errors.Count > 0)
@@ -138,6 +139,18 @@ public static class JobSpecYaml
             ["lr_schedule"] = (n, p) => hp.LrSchedule = reader.Enum(n, p, ScheduleNames),
         });
         return hp;
+    }
+
+    private static CheckpointPolicy ReadCheckpoint(Reader reader, YamlNode node, string path)
+    {
+        var checkpoint = new CheckpointPolicy();
+        reader.Map(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["every_steps"] = (n, p) => checkpoint.EverySteps = reader.Int64(n, p),
+            ["every_seconds"] = (n, p) => checkpoint.EverySeconds = reader.Int32(n, p),
+            ["disabled"] = (n, p) => checkpoint.Disabled = reader.Boolean(n, p),
+        });
+        return checkpoint;
     }
 
     private static Resources ReadResources(Reader reader, YamlNode node, string path)
@@ -250,6 +263,17 @@ public static class JobSpecYaml
 
             Error(node, path, $"must be a whole number between {int.MinValue} and {int.MaxValue}, got '{Describe(node)}'");
             return 0;
+        }
+
+        public bool Boolean(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { } text } && bool.TryParse(text, out var value))
+            {
+                return value;
+            }
+
+            Error(node, path, $"must be true or false, got '{Describe(node)}'");
+            return false;
         }
 
         public double Double(YamlNode node, string path)

@@ -26,7 +26,7 @@ public sealed class SchedulingOptionsTests
     [Fact]
     public void CreatePolicy_DefaultsToFairShare_BestFitOnRequest()
     {
-        Assert.Equal("fair-share/v1", new SchedulingOptions().CreatePolicy().Name);
+        Assert.Equal("fair-share/v2", new SchedulingOptions().CreatePolicy().Name);
         Assert.IsType<IndexedBestFitPlacementPolicy>(new SchedulingOptions { Policy = "best-fit" }.CreatePolicy());
     }
 }

@@ -43,7 +43,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
 
     public string DataDirectory => _directory.Combine("data");
 
-    public static async Task<TestCoordinator> CreateAsync(Action<CoordinatorOptions>? configure = null)
+    public static async Task<TestCoordinator> CreateAsync(Action<CoordinatorOptions>? configure = null, Action<SchedulingOptions>? scheduling = null)
     {
         var directory = new TempDirectory();
         var dataset = FourPixelDataset.Write(directory.Combine("tiny"));
@@ -58,6 +58,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
             o.DataDirectory = directory.Combine("data");
             configure?.Invoke(o);
         });
+        services.AddOptions<SchedulingOptions>().Configure(o => scheduling?.Invoke(o));
         services.AddOptions<DatasetCatalogOptions>().Configure(o => o.Entries[TestSpecs.TinyDataset] = FourPixelDataset.Entry(dataset));
         services.AddCoordinatorCore();
         var provider = services.BuildServiceProvider();

@@ -141,6 +141,73 @@ public sealed class JobTransitionsTests
         Assert.Null(JobTransitions.AgentGone("a2", "lost", Now)(OnAgent(JobState.Running)));
     }
 
+    [Theory]
+    [InlineData("a1", 2, true)]
+    [InlineData("a1", 1, false)]
+    [InlineData("a2", 2, false)]
+    public void Checkpointed_OnlyTheCurrentAttemptsCheckpointIsKept(string agentId, int attempt, bool kept)
+    {
+        var checkpoint = new CheckpointRef { Repository = "checkpoints/j-1", ManifestDigest = "sha256:m", Epoch = 3, Step = 7, GlobalStep = 47 };
+
+        var mutation = JobTransitions.Checkpointed(agentId, attempt, checkpoint, Now)(OnAgent(JobState.Running, attempt: 2));
+
+        Assert.Equal(kept, mutation is not null);
+        if (mutation is not null)
+        {
+            Assert.Equal(("sha256:m", 47L, 2), (mutation.Updated.LastCheckpoint.ManifestDigest, mutation.Updated.LastCheckpoint.GlobalStep, mutation.Updated.LastCheckpoint.Attempt));
+            Assert.Contains("epoch 3, step 7", Assert.Single(mutation.Events).Log.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Complete_Preempted_RequeuedAtOnceWithoutUsingAnAttempt()
+    {
+        var job = OnAgent(JobState.Running, attempt: 3);
+        job.LastCheckpoint = new CheckpointRef { ManifestDigest = "sha256:m", Epoch = 2, Step = 5 };
+
+        var mutation = JobTransitions.Complete("a1", new JobCompleted { JobId = "j-1", Attempt = 3, Outcome = JobOutcome.Preempted, Message = "preempted for j-9" }, Now)(job);
+
+        Assert.NotNull(mutation);
+        Assert.Equal((JobState.Queued, "", 1), (mutation.Updated.State, mutation.Updated.AgentId, mutation.Updated.Preemptions));
+        Assert.Null(mutation.Updated.RetryNotBefore);
+        Assert.Equal(2, JobTransitions.AttemptsUsed(mutation.Updated));
+        Assert.Contains("resumes from epoch 2, step 5", Assert.Single(mutation.Events).StateChange.Reason, StringComparison.Ordinal);
+
+        // A failure after the preemption is attempt 3 of 3 only when three attempts really ran and failed or were lost.
+        var failed = JobTransitions.Complete("a1", new JobCompleted { JobId = "j-1", Attempt = 4, Outcome = JobOutcome.Failed }, Now)(
+            Reassigned(mutation.Updated, attempt: 4));
+        Assert.Equal(JobState.Failed, failed!.Updated.State);
+        Assert.Contains("(attempt 3 of 3)", failed.Updated.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AgentGone_AfterAPreemption_RequeuedWhileUnpreemptedAttemptsRemain()
+    {
+        var job = OnAgent(JobState.Running, attempt: 3);
+        job.Preemptions = 1;
+
+        var mutation = JobTransitions.AgentGone("a1", "lost", Now)(job);
+
+        Assert.Equal(JobState.Queued, mutation!.Updated.State);
+    }
+
+    [Fact]
+    public void Complete_PreemptedWhileCancelling_Cancelled()
+    {
+        var mutation = JobTransitions.Complete("a1", new JobCompleted { JobId = "j-1", Attempt = 1, Outcome = JobOutcome.Preempted }, Now)(OnAgent(JobState.Cancelling));
+
+        Assert.Equal(JobState.Cancelled, mutation!.Updated.State);
+    }
+
+    private static Job Reassigned(Job job, int attempt)
+    {
+        var copy = job.Clone();
+        copy.State = JobState.Running;
+        copy.AgentId = "a1";
+        copy.Attempt = attempt;
+        return copy;
+    }
+
     private static Job Queued() => JobTransitions.Create("j-1", TestSpecs.Valid(), "sha256:x", 3, Now).Updated;
 
     private static Job OnAgent(JobState state, int attempt = 1)

@@ -150,6 +150,29 @@ public abstract class BestFitPolicyContract
         Assert.Equal(_policy.Name, _policy.Plan(snapshot).Policy);
     }
 
+    [Fact]
+    public void Plan_FourGpuJob_NeverStartsOnFewerGpusOrAcrossAgents()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("gang", cpu: 4, gpus: 4)],
+            [Agent("a", cpu: 16, gpus: 8, allocatedGpus: 5), Agent("b", cpu: 16, gpus: 4, allocatedGpus: 1)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.Empty(plan.Placements);
+        Assert.Empty(plan.Unplaceable);
+    }
+
+    [Fact]
+    public void Plan_FourGpuJob_StartsWhereAllFourAreFreeOnOneAgent()
+    {
+        var snapshot = new SchedulingSnapshot(
+            [Job("gang", cpu: 4, gpus: 4)],
+            [Agent("a", cpu: 16, gpus: 8, allocatedGpus: 5), Agent("b", cpu: 16, gpus: 8, allocatedGpus: 4)]);
+
+        Assert.Equal([new Placement("gang", "b")], _policy.Plan(snapshot).Placements);
+    }
+
     internal static QueuedJob Job(string id, int priority = 0, long order = 0, int cpu = 1, long memory = 0, int gpus = 0) =>
         new(id, priority, order, new ResourceVector(cpu, memory, gpus));
 
@@ -212,6 +235,22 @@ public sealed class IndexedBestFitPlacementPolicyTests() : BestFitPolicyContract
         var plan = new IndexedBestFitPlacementPolicy().Plan(snapshot);
 
         Assert.StartsWith("needs 1 cores, 0 MB, 16 GPUs: more than any connected agent has in all", plan.Waiting["huge"]);
+    }
+
+    [Fact]
+    public void Plan_PreemptionOnAndALowerPriorityJobRunning_BestFitNeverPreempts()
+    {
+        var start = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var snapshot = new SchedulingSnapshot([Job("urgent", priority: 9, gpus: 1)], [Agent("g", cpu: 8, gpus: 1, allocatedGpus: 1)])
+        {
+            Now = start.AddHours(1),
+            Running = [new RunningJob("low", "g", 0, new ResourceVector(1, 0, 1)) { StartedAt = start }],
+            FairShare = new FairShareSettings { Preemption = true },
+        };
+
+        Assert.Empty(new BestFitPlacementPolicy().Plan(snapshot).Preemptions);
+        Assert.Empty(new IndexedBestFitPlacementPolicy().Plan(snapshot).Preemptions);
+        Assert.Equal("low", Assert.Single(new FairSharePlacementPolicy().Plan(snapshot).Preemptions).JobId);
     }
 
     [Fact]

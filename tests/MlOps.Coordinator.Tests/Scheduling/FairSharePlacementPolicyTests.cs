@@ -1,8 +1,9 @@
+using Microsoft.Extensions.Time.Testing;
 using MlOps.Coordinator.Scheduling;
 
 namespace MlOps.Coordinator.Tests.Scheduling;
 
-/// <summary>fair-share/v1: the best-fit rules (shared contract) plus teams, quotas, GPU constraints, aging and holds.</summary>
+/// <summary>fair-share/v2: the best-fit rules (shared contract) plus teams, quotas, GPU constraints, aging and holds.</summary>
 public sealed class FairSharePlacementPolicyContractTests() : BestFitPolicyContract(new FairSharePlacementPolicy());
 
 public sealed class FairSharePlacementPolicyTests
@@ -134,6 +135,51 @@ public sealed class FairSharePlacementPolicyTests
 
         Assert.EndsWith("agent a is held for it", plan.Waiting["big"]);
         Assert.Equal([new Placement("small", "b")], plan.Placements);
+    }
+
+    [Fact]
+    public void Plan_LowPriorityJobUnderAStreamOfHigherOnes_AgingLetsItThroughWithinBoundedPasses()
+    {
+        // One GPU; every minute a priority-5 job arrives and the job placed a minute ago finishes. Best-fit has no aging
+        // and always runs the newcomer; fair-share ages the priority-0 job one level per 10 min, so at minute 50 it
+        // ties with the newcomers and, submitted first, goes first.
+        Assert.Null(PassesUntilLowPriorityPlaced(new IndexedBestFitPlacementPolicy(), passes: 100));
+        Assert.Equal(51, PassesUntilLowPriorityPlaced(_policy, passes: 100));
+    }
+
+    [Fact]
+    public void Plan_FourGpuJobAndFourGpusFreeOnlyAcrossAgents_WaitsInsteadOfStartingOnFewer()
+    {
+        var snapshot = Snapshot(
+            [Job("gang", "t", 1, gpus: 4), Job("one", "t", 2, gpus: 1)],
+            [GpuAgent("a", gpus: 8, allocatedGpus: 5), GpuAgent("b", gpus: 4, allocatedGpus: 3)]);
+
+        var plan = _policy.Plan(snapshot);
+
+        Assert.DoesNotContain(plan.Placements, p => p.JobId == "gang");
+        Assert.Equal("waiting for 1 cores, 1000 MB, 4 GPUs free on one agent: at most 3 GPU(s) are free on one agent (a); agent a is held for it",
+            plan.Waiting["gang"]);
+        Assert.Equal([new Placement("one", "b")], plan.Placements);
+    }
+
+    private static int? PassesUntilLowPriorityPlaced(IPlacementPolicy policy, int passes)
+    {
+        var clock = new FakeTimeProvider(Now);
+        var queue = new List<QueuedJob> { Job("low", "t", 0, gpus: 1, priority: 0) };
+        for (var pass = 1; pass <= passes; pass++)
+        {
+            queue.Add(Job($"high-{pass}", "t", pass, gpus: 1, priority: 5) with { QueuedAt = clock.GetUtcNow() });
+            var plan = policy.Plan(new SchedulingSnapshot(queue, [GpuAgent("g", gpus: 1)]) { Now = clock.GetUtcNow() });
+            if (plan.Placements.Any(p => p.JobId == "low"))
+            {
+                return pass;
+            }
+
+            queue.RemoveAll(j => plan.Placements.Any(p => p.JobId == j.JobId));
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        return null;
     }
 
     private static int? PassesUntilPlaced(IPlacementPolicy policy, string jobId, int passes)

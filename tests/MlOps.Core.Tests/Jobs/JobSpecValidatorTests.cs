@@ -131,4 +131,26 @@ public sealed class JobSpecValidatorTests
     {
         Assert.Equal([10L], ModelShapes.OutputShape(ValidSpec().Model)!);
     }
+
+    [Theory]
+    [InlineData(-1, 0, false, "checkpoint.every_steps")]
+    [InlineData(0, -5, false, "checkpoint.every_seconds")]
+    [InlineData(0, 5, false, "checkpoint.every_seconds")]
+    [InlineData(100, 0, true, "checkpoint.disabled")]
+    public void Validate_BadCheckpointPolicy_NamesTheField(long everySteps, int everySeconds, bool disabled, string field)
+    {
+        var spec = ValidSpec();
+        spec.Checkpoint = new CheckpointPolicy { EverySteps = everySteps, EverySeconds = everySeconds, Disabled = disabled };
+
+        Assert.Equal(field, Assert.Single(JobSpecValidator.Validate(spec)).Field);
+    }
+
+    [Fact]
+    public void Validate_CheckpointEveryStepsAndSeconds_Valid()
+    {
+        var spec = ValidSpec();
+        spec.Checkpoint = new CheckpointPolicy { EverySteps = 500, EverySeconds = 300 };
+
+        Assert.Empty(JobSpecValidator.Validate(spec));
+    }
 }

@@ -194,4 +194,14 @@ public sealed class JobSpecYamlTests
 
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
     }
+
+    [Fact]
+    public void Parse_Checkpoint_MappedAndBadValuesNamed()
+    {
+        var spec = JobSpecYaml.Parse(Valid + "\ncheckpoint:\n  every_steps: 200\n  every_seconds: 60\n");
+        Assert.Equal(new CheckpointPolicy { EverySteps = 200, EverySeconds = 60 }, spec.Checkpoint);
+
+        var error = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse(Valid + "\ncheckpoint:\n  disabled: maybe\n"));
+        Assert.Contains(error.Errors, e => e.Field == "checkpoint.disabled");
+    }
 }
