@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Agent.Worker;
 using MlOps.Contracts;
 
@@ -8,7 +10,8 @@ namespace MlOps.Agent.Jobs;
 
 /// <summary>
 /// One attempt of one job running in a child process. Turns the child's output into messages for the
-/// coordinator (progress, metrics, batched log lines) and its exit into a <see cref="JobCompleted"/>.
+/// coordinator (progress, metrics, batched log lines), its checkpoints into uploads (<see cref="CheckpointUploads"/>)
+/// and its exit into a <see cref="JobCompleted"/>, posted only after the last checkpoint's upload has finished.
 /// </summary>
 internal sealed class JobProcess : IAsyncDisposable
 {
@@ -23,10 +26,14 @@ internal sealed class JobProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stderrDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _lastErrors = [];
     private readonly StreamWriter? _log;
+    private readonly CheckpointUploads? _checkpoints;
     private JobResult? _result;
     private volatile bool _cancelRequested;
+    private volatile string? _preemptReason;
+    private volatile bool _preemptKilled;
 
-    private JobProcess(JobAssignment assignment, Process process, IAgentOutbox outbox, TimeProvider time, int logBatchSize)
+    private JobProcess(JobAssignment assignment, Process process, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
+        CheckpointPublisher? checkpoints, ILogger logger)
     {
         _assignment = assignment;
         _process = process;
@@ -35,6 +42,9 @@ internal sealed class JobProcess : IAsyncDisposable
         _logBatchSize = logBatchSize;
         LogPath = Path.Combine(process.StartInfo.WorkingDirectory, "train.log");
         _log = new StreamWriter(LogPath, append: true) { AutoFlush = false };
+        _checkpoints = checkpoints is null
+            ? null
+            : new CheckpointUploads(assignment, checkpoints, outbox, line => AddLog(LogStream.Stderr, line), time, logger);
     }
 
     /// <summary>The job's stdout and stderr as a file (also published with the model).</summary>
@@ -51,8 +61,12 @@ internal sealed class JobProcess : IAsyncDisposable
 
     public bool CancelRequested => _cancelRequested;
 
-    /// <summary>Starts the child. <paramref name="workDirectory"/> holds the assignment file and the output.</summary>
-    public static JobProcess Start(JobAssignment assignment, string workDirectory, IAgentOutbox outbox, TimeProvider time, int logBatchSize)
+    /// <summary>Starts the child. <paramref name="workDirectory"/> holds the assignment file and the output;
+    /// <paramref name="checkpoints"/> pushes the checkpoints the child reports (null: they are only logged);
+    /// <paramref name="notes"/> go into the job's log before the child's own lines (e.g. why it starts without a
+    /// checkpoint).</summary>
+    public static JobProcess Start(JobAssignment assignment, string workDirectory, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
+        CheckpointPublisher? checkpoints = null, ILogger? logger = null, IReadOnlyList<string>? notes = null)
     {
         Directory.CreateDirectory(workDirectory);
         var outputDirectory = Path.Combine(workDirectory, "output");
@@ -88,7 +102,12 @@ internal sealed class JobProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var job = new JobProcess(assignment, process, outbox, time, logBatchSize);
+        var job = new JobProcess(assignment, process, outbox, time, logBatchSize, checkpoints, logger ?? NullLogger.Instance);
+        foreach (var note in notes ?? [])
+        {
+            job.AddLog(LogStream.Stderr, note);
+        }
+
         process.OutputDataReceived += (_, e) => job.OnStdout(e.Data);
         process.ErrorDataReceived += (_, e) => job.OnStderr(e.Data);
         process.Start();
@@ -101,12 +120,26 @@ internal sealed class JobProcess : IAsyncDisposable
     public async Task CancelAsync(TimeSpan grace)
     {
         _cancelRequested = true;
+        await StopAsync(ChildProtocol.CancelCommand, grace, preempt: false);
+    }
+
+    /// <summary>Asks the child to checkpoint and stop; kills it after <paramref name="grace"/>. The attempt then
+    /// completes as <see cref="JobOutcome.Preempted"/> (or <see cref="JobOutcome.Succeeded"/> if it finished first).</summary>
+    public async Task PreemptAsync(string reason, TimeSpan grace)
+    {
+        _preemptReason = string.IsNullOrWhiteSpace(reason) ? "preempted by the coordinator" : reason;
+        await StopAsync(ChildProtocol.PreemptCommand, grace, preempt: true);
+    }
+
+    /// <summary>Writes <paramref name="command"/> to the child and kills it if it has not exited after <paramref name="grace"/>.</summary>
+    private async Task StopAsync(string command, TimeSpan grace, bool preempt)
+    {
         try
         {
-            await _process.StandardInput.WriteLineAsync(ChildProtocol.CancelCommand);
+            await _process.StandardInput.WriteLineAsync(command);
             await _process.StandardInput.FlushAsync();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The child already exited.
         }
@@ -118,6 +151,8 @@ internal sealed class JobProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            // Set before the kill, so WaitAsync (woken by the exit) already sees it.
+            _preemptKilled |= preempt;
             KillTree();
         }
     }
@@ -127,6 +162,13 @@ internal sealed class JobProcess : IAsyncDisposable
     {
         await _process.WaitForExitAsync(cancellationToken);
         await Task.WhenAll(_stdoutDone.Task, _stderrDone.Task).WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken);
+        if (_checkpoints is not null)
+        {
+            // Every JobCheckpointed goes out before the JobCompleted, so the coordinator resumes the next attempt
+            // from the newest checkpoint this one saved.
+            await _checkpoints.IdleAsync().WaitAsync(cancellationToken);
+        }
+
         FlushLogs();
         lock (_logGate)
         {
@@ -144,6 +186,11 @@ internal sealed class JobProcess : IAsyncDisposable
         {
             completed.Outcome = JobOutcome.Cancelled;
             completed.Message = "cancelled";
+        }
+        else if (_preemptReason is { } reason)
+        {
+            completed.Outcome = JobOutcome.Preempted;
+            completed.Message = DescribePreemption(reason, exitCode);
         }
         else
         {
@@ -168,11 +215,28 @@ internal sealed class JobProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _checkpoints?.Dispose();
         _process.Dispose();
         if (_log is not null)
         {
             await _log.DisposeAsync();
         }
+    }
+
+    private string DescribePreemption(string reason, int exitCode)
+    {
+        var reported = _checkpoints?.LastReported;
+        var uploaded = _checkpoints?.LastUploaded;
+        if (exitCode == ChildProtocol.ExitCodes.Preempted && !_preemptKilled && reported is not null)
+        {
+            return uploaded is not null && uploaded.GlobalStep == reported.GlobalStep
+                ? $"preempted: {reason}; checkpoint at epoch {reported.Epoch} step {reported.Step}"
+                : $"preempted: {reason}; the checkpoint at epoch {reported.Epoch} step {reported.Step} could not be uploaded: {_checkpoints?.LastFailure ?? "unknown error"}";
+        }
+
+        var how = _preemptKilled ? "killed after the grace period" : DescribeFailure(exitCode);
+        var earlier = uploaded is null ? "" : $"; newest checkpoint at epoch {uploaded.Epoch} step {uploaded.Step}";
+        return $"preempted: {reason}; no checkpoint was saved at stop ({how}){earlier}";
     }
 
     private string DescribeFailure(int exitCode)
@@ -189,6 +253,7 @@ internal sealed class JobProcess : IAsyncDisposable
             ChildProtocol.ExitCodes.InvalidData => "invalid dataset",
             ChildProtocol.ExitCodes.Succeeded => "training process exited without a result",
             ChildProtocol.ExitCodes.Failed => "training failed",
+            ChildProtocol.ExitCodes.Preempted => "training stopped for a preemption",
             _ when exitCode > 128 => $"training process killed by signal {exitCode - 128}",
             _ => "training process crashed",
         };
@@ -216,6 +281,11 @@ internal sealed class JobProcess : IAsyncDisposable
                 break;
             case JobResult result:
                 _result = result;
+                break;
+            case LocalCheckpoint checkpoint:
+                AddLog(LogStream.Stdout,
+                    $"checkpoint at epoch {checkpoint.Epoch} step {checkpoint.Step} (global step {checkpoint.GlobalStep}): {checkpoint.Path}, {checkpoint.Bytes} bytes, {checkpoint.Digest}");
+                _checkpoints?.Offer(checkpoint);
                 break;
             default:
                 AddLog(LogStream.Stdout, line);

@@ -11,6 +11,13 @@ namespace MlOps.Agent.Jobs;
 /// Runs the attempts assigned to this agent, each in its own child process, and reports their progress
 /// and outcome. A crash, hang or cancel of a job never takes the agent down.
 /// </summary>
+/// <remarks>
+/// Before an attempt starts, the agent fetches what it needs: the dataset version (failing the attempt when it cannot)
+/// and the checkpoint to resume from (starting from scratch when it cannot: losing progress beats losing the attempt).
+/// A preemption gives the child <see cref="AgentOptions.CancelGracePeriod"/> × <see cref="PreemptGraceFactor"/> to
+/// reach a step boundary, write its checkpoint and exit, since writing the model and optimizer state takes longer
+/// than stopping.
+/// </remarks>
 internal sealed partial class JobSupervisor(
     IAgentOutbox outbox,
     IOptions<AgentOptions> options,
@@ -24,7 +31,11 @@ internal sealed partial class JobSupervisor(
     private readonly LocalArtifactStore _artifacts = new(Path.Combine(options.Value.DataDirectory, "artifacts"));
     private readonly DatasetCache _datasets = new(Path.Combine(options.Value.DataDirectory, "datasets"), artifactStore);
     private readonly ModelPublisher _publisher = new(artifactStore);
+    private readonly CheckpointPublisher _checkpoints = new(artifactStore);
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>A preempted child gets this many cancel grace periods to checkpoint and exit before it is killed.</summary>
+    public const int PreemptGraceFactor = 4;
 
     /// <summary>The attempts running now, for heartbeats and the hello after a reconnect.</summary>
     public IReadOnlyList<JobAttempt> Running =>
@@ -33,12 +44,14 @@ internal sealed partial class JobSupervisor(
         .. _preparing.Select(p => new JobAttempt { JobId = p.Key, Attempt = p.Value }),
     ];
 
-    /// <summary>Fetches a registered dataset version first when the assignment names one, then starts the process.</summary>
+    /// <summary>Fetches a registered dataset version and the checkpoint to resume from first when the assignment
+    /// names them, then starts the process.</summary>
     public void Start(JobAssignment assignment)
     {
-        if (string.IsNullOrEmpty(assignment.DatasetRepository))
+        var resume = !string.IsNullOrEmpty(assignment.ResumeFrom?.ManifestDigest);
+        if (string.IsNullOrEmpty(assignment.DatasetRepository) && !resume)
         {
-            StartProcess(assignment);
+            StartProcess(assignment, []);
             return;
         }
 
@@ -54,12 +67,15 @@ internal sealed partial class JobSupervisor(
     {
         try
         {
-            var directory = await _datasets.GetAsync(assignment.DatasetRepository, assignment.DatasetDigest, _stopping.Token);
-            assignment.DatasetPath = directory;
+            if (!string.IsNullOrEmpty(assignment.DatasetRepository))
+            {
+                var directory = await _datasets.GetAsync(assignment.DatasetRepository, assignment.DatasetDigest, _stopping.Token);
+                assignment.DatasetPath = directory;
+            }
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
-            if (!_preparing.TryRemove(assignment.JobId, out _))
+            if (!_preparing.TryRemove(new KeyValuePair<string, int>(assignment.JobId, assignment.Attempt)))
             {
                 return; // Cancelled while fetching; the cancellation was already reported.
             }
@@ -83,14 +99,50 @@ internal sealed partial class JobSupervisor(
             return;
         }
 
-        // Whoever removes the entry owns the outcome: a cancel that came during the fetch removed it already.
-        if (_preparing.TryRemove(assignment.JobId, out _))
+        List<string> notes = [];
+        if (!string.IsNullOrEmpty(assignment.ResumeFrom?.ManifestDigest) && !await FetchCheckpointAsync(assignment, notes))
         {
-            StartProcess(assignment);
+            return; // Agent shutting down.
+        }
+
+        // Whoever removes the entry owns the outcome: a cancel that came during the fetch removed it already.
+        if (_preparing.TryRemove(new KeyValuePair<string, int>(assignment.JobId, assignment.Attempt)))
+        {
+            StartProcess(assignment, notes);
         }
     }
 
-    private void StartProcess(JobAssignment assignment)
+    /// <summary>Puts the resume checkpoint into the attempt's work directory and points <see cref="JobAssignment.ResumePath"/>
+    /// at it; when that fails, adds a note for the job's log and leaves the path empty (start from scratch). False
+    /// only when the agent is shutting down.</summary>
+    private async Task<bool> FetchCheckpointAsync(JobAssignment assignment, List<string> notes)
+    {
+        var checkpoint = assignment.ResumeFrom;
+        var path = Path.Combine(WorkDirectory(assignment), "resume", "checkpoint.ckpt");
+        try
+        {
+            await _checkpoints.PullAsync(checkpoint, path, _stopping.Token);
+            assignment.ResumePath = path;
+            LogCheckpointFetched(assignment.JobId, assignment.Attempt, checkpoint.Repository, checkpoint.ManifestDigest, checkpoint.GlobalStep);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            assignment.ResumePath = "";
+            LogCheckpointFetchFailed(assignment.JobId, assignment.Attempt, checkpoint.Repository, checkpoint.ManifestDigest, ex.Message);
+            notes.Add($"could not fetch checkpoint {checkpoint.Repository}@{checkpoint.ManifestDigest} (epoch {checkpoint.Epoch} step {checkpoint.Step}): {ex.Message}; starting from scratch");
+        }
+
+        return true;
+    }
+
+    private string WorkDirectory(JobAssignment assignment) =>
+        Path.Combine(options.Value.DataDirectory, "jobs", assignment.JobId, $"attempt-{assignment.Attempt}");
+
+    private void StartProcess(JobAssignment assignment, IReadOnlyList<string> notes)
     {
         if (_running.TryGetValue(assignment.JobId, out var existing))
         {
@@ -103,11 +155,11 @@ internal sealed partial class JobSupervisor(
             existing.KillTree();
         }
 
-        var workDirectory = Path.Combine(options.Value.DataDirectory, "jobs", assignment.JobId, $"attempt-{assignment.Attempt}");
+        var workDirectory = WorkDirectory(assignment);
         JobProcess process;
         try
         {
-            process = JobProcess.Start(assignment, workDirectory, outbox, time, options.Value.LogBatchSize);
+            process = JobProcess.Start(assignment, workDirectory, outbox, time, options.Value.LogBatchSize, _checkpoints, logger, notes);
         }
         catch (Exception ex)
         {
@@ -133,30 +185,43 @@ internal sealed partial class JobSupervisor(
         _ = SuperviseAsync(process);
     }
 
-    public void Cancel(string jobId, int attempt, string reason)
+    /// <summary>Stops an attempt. With <paramref name="preempt"/> the child first writes a checkpoint, which is pushed
+    /// (and announced) before the attempt completes as <see cref="JobOutcome.Preempted"/>.</summary>
+    public void Cancel(string jobId, int attempt, string reason, bool preempt = false)
     {
         if (_preparing.TryGetValue(jobId, out var preparing) && (attempt == 0 || preparing == attempt) &&
             _preparing.TryRemove(new KeyValuePair<string, int>(jobId, preparing)))
         {
-            LogCancelling(jobId, preparing, reason);
+            LogCancelling(jobId, preparing, reason, preempt);
             outbox.Post(new AgentMessage
             {
-                Completed = new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Cancelled, Message = "cancelled while fetching its dataset" },
+                Completed = preempt
+                    ? new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Preempted, Message = $"preempted: {reason}; stopped before training started" }
+                    : new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Cancelled, Message = "cancelled while fetching its dataset" },
             });
             return;
         }
 
         if (_running.TryGetValue(jobId, out var process) && (attempt == 0 || process.Attempt == attempt))
         {
-            LogCancelling(jobId, process.Attempt, reason);
-            _ = process.CancelAsync(options.Value.CancelGracePeriod);
+            LogCancelling(jobId, process.Attempt, reason, preempt);
+            _ = preempt
+                ? process.PreemptAsync(reason, options.Value.CancelGracePeriod * PreemptGraceFactor)
+                : process.CancelAsync(options.Value.CancelGracePeriod);
             return;
         }
 
-        // Not running here (finished meanwhile, or never started): tell the coordinator so it can settle the job.
+        // Not running here (finished meanwhile, or never started): tell the coordinator so it can settle the job. A
+        // preemption answers Preempted, so the coordinator requeues the job rather than cancelling it.
         outbox.Post(new AgentMessage
         {
-            Completed = new JobCompleted { JobId = jobId, Attempt = attempt, Outcome = JobOutcome.Cancelled, Message = "not running on this agent" },
+            Completed = new JobCompleted
+            {
+                JobId = jobId,
+                Attempt = attempt,
+                Outcome = preempt ? JobOutcome.Preempted : JobOutcome.Cancelled,
+                Message = preempt ? $"preempted: {reason}; not running on this agent, no checkpoint was saved at stop" : "not running on this agent",
+            },
         });
     }
 
@@ -241,8 +306,14 @@ internal sealed partial class JobSupervisor(
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} finished: {Outcome} (exit code {ExitCode}) {Message}")]
     private partial void LogCompleted(string jobId, int attempt, JobOutcome outcome, int exitCode, string message);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Cancelling job {JobId} attempt {Attempt}: {Reason}")]
-    private partial void LogCancelling(string jobId, int attempt, string reason);
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Cancelling job {JobId} attempt {Attempt} (preempt: {Preempt}): {Reason}")]
+    private partial void LogCancelling(string jobId, int attempt, string reason, bool preempt);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt}: resuming from checkpoint {Repository}@{Digest} (global step {GlobalStep})")]
+    private partial void LogCheckpointFetched(string jobId, int attempt, string repository, string digest, long globalStep);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: could not fetch checkpoint {Repository}@{Digest}; starting from scratch: {Reason}")]
+    private partial void LogCheckpointFetchFailed(string jobId, int attempt, string repository, string digest, string reason);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Job {JobId}: could not fetch dataset {Repository}@{Digest}: {Reason}")]
     private partial void LogDatasetFailed(string jobId, string repository, string digest, string reason);

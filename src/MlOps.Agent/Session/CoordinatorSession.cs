@@ -150,7 +150,7 @@ internal sealed partial class CoordinatorSession(
                 jobs.Start(message.Assignment);
                 break;
             case CoordinatorMessage.KindOneofCase.Cancellation:
-                jobs.Cancel(message.Cancellation.JobId, message.Cancellation.Attempt, message.Cancellation.Reason);
+                jobs.Cancel(message.Cancellation.JobId, message.Cancellation.Attempt, message.Cancellation.Reason, message.Cancellation.Preempt);
                 break;
             case CoordinatorMessage.KindOneofCase.Serving:
                 serving.Apply(message.Serving);

@@ -6,13 +6,15 @@ namespace MlOps.Agent.Worker;
 /// <summary>
 /// How the training child process talks to the agent. Structured events go to stdout as single lines
 /// <c>@@mlops &lt;kind&gt; &lt;protobuf JSON&gt;</c>; every other stdout or stderr line is a log line of the job.
-/// The agent writes commands to the child's stdin (<c>cancel</c>); end of stdin means the agent is gone and
-/// the child stops, so a killed agent never leaves orphaned training behind.
+/// The agent writes commands to the child's stdin: <c>cancel</c> (stop, leave nothing) or <c>preempt</c> (write a
+/// checkpoint at the next step, report it, exit with <see cref="ExitCodes.Preempted"/>); end of stdin means the agent
+/// is gone and the child stops, so a killed agent never leaves orphaned training behind.
 /// </summary>
 internal static class ChildProtocol
 {
     public const string Prefix = "@@mlops ";
     public const string CancelCommand = "cancel";
+    public const string PreemptCommand = "preempt";
 
     /// <summary>Exit codes of the training child; anything else is a crash.</summary>
     public static class ExitCodes
@@ -22,6 +24,10 @@ internal static class ChildProtocol
         public const int InvalidSpec = 2;
         public const int InvalidData = 3;
         public const int Cancelled = 130;
+
+        /// <summary>Stopped on <see cref="PreemptCommand"/> after writing (and reporting) a checkpoint; 75 is
+        /// EX_TEMPFAIL: the work is not done and can go on later.</summary>
+        public const int Preempted = 75;
     }
 
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
@@ -29,6 +35,9 @@ internal static class ChildProtocol
     public static string Progress(TrainingProgress progress) => $"{Prefix}progress {Formatter.Format(progress)}";
 
     public static string Metrics(MetricsReport metrics) => $"{Prefix}metrics {Formatter.Format(metrics)}";
+
+    /// <summary>A checkpoint file the trainer wrote; the agent pushes it to the artifact store.</summary>
+    public static string Checkpoint(LocalCheckpoint checkpoint) => $"{Prefix}checkpoint {Formatter.Format(checkpoint)}";
 
     public static string Result(JobResult result) => $"{Prefix}result {Formatter.Format(result)}";
 
@@ -56,6 +65,7 @@ internal static class ChildProtocol
                 "progress" => TrainingProgress.Parser.ParseJson(json),
                 "metrics" => MetricsReport.Parser.ParseJson(json),
                 "result" => JobResult.Parser.ParseJson(json),
+                "checkpoint" => LocalCheckpoint.Parser.ParseJson(json),
                 _ => null,
             };
         }

@@ -9,7 +9,9 @@ namespace MlOps.Agent.Worker;
 
 /// <summary>
 /// Entry point of the training child process: <c>MlOps.Agent train --assignment FILE --output DIR</c>.
-/// Runs one job attempt in isolation from the agent and reports through <see cref="ChildProtocol"/>.
+/// Runs one job attempt in isolation from the agent and reports through <see cref="ChildProtocol"/>. Checkpoints go to
+/// <c>checkpoints</c> beside the output directory (the attempt's work directory, whose <c>checkpoints</c> folder
+/// survives an agent restart); each one is reported as a <c>checkpoint</c> line for the agent to push.
 /// </summary>
 internal static class TrainCommand
 {
@@ -33,7 +35,9 @@ internal static class TrainCommand
         }
 
         using var cancellation = new CancellationTokenSource();
-        StartCommandReader(stdin, cancellation, stderr);
+        using var preemption = new CancellationTokenSource();
+        StartCommandReader(stdin, cancellation, preemption, stderr);
+        var observer = new StdoutObserver(stdout);
         try
         {
             var assignment = JobAssignment.Parser.ParseFrom(File.ReadAllBytes(assignmentPath));
@@ -53,9 +57,12 @@ internal static class TrainCommand
                 {
                     [MlOps.Onnx.OnnxMetadataKeys.DatasetDigest] = assignment.DatasetDigest,
                 },
+                CheckpointDirectory = CheckpointDirectory(outputDirectory),
+                ResumeFrom = string.IsNullOrEmpty(assignment.ResumePath) ? null : assignment.ResumePath,
             };
+            request = WithPolicy(request, assignment.Checkpoint);
             stdout.WriteLine($"training {spec.Name} (job {assignment.JobId}, attempt {assignment.Attempt}) on {threads} thread(s), dataset {assignment.DatasetPath}");
-            var result = new Trainer().Train(request, new StdoutObserver(stdout), cancellation.Token);
+            var result = new Trainer().Train(request, observer, cancellation.Token, preemption.Token);
 
             var jobResult = new JobResult
             {
@@ -75,6 +82,20 @@ internal static class TrainCommand
             stdout.WriteLine(ChildProtocol.Result(jobResult));
             stdout.Flush();
             return ChildProtocol.ExitCodes.Succeeded;
+        }
+        catch (TrainingPreemptedException ex)
+        {
+            // The trainer reports every checkpoint it writes; this one too, unless it was written at the very step
+            // of an earlier report (then the file is the same and the line is already out).
+            observer.EnsureReported(ex.Checkpoint);
+            stderr.WriteLine(ex.Message);
+            return ChildProtocol.ExitCodes.Preempted;
+        }
+        catch (CheckpointException ex)
+        {
+            // A failed attempt, not an invalid job: the coordinator retries, and may pick another checkpoint.
+            stderr.WriteLine($"checkpoint error: {ex.Message}");
+            return ChildProtocol.ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
@@ -98,9 +119,24 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary><c>checkpoints</c> beside <paramref name="outputDirectory"/>, i.e. in the attempt's work directory.</summary>
+    internal static string CheckpointDirectory(string outputDirectory) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputDirectory)) ?? outputDirectory, Jobs.LeftoverAttempts.CheckpointsFolder);
+
+    /// <summary>The assignment's policy (the coordinator's default already applied) as trainer settings; disabled or
+    /// absent: no periodic checkpoints (a preemption still writes one).</summary>
+    internal static TrainingRequest WithPolicy(TrainingRequest request, CheckpointPolicy? policy) =>
+        policy is null || policy.Disabled
+            ? request
+            : request with
+            {
+                CheckpointEverySteps = (int)Math.Clamp(policy.EverySteps, 0, int.MaxValue),
+                CheckpointEvery = policy.EverySeconds > 0 ? TimeSpan.FromSeconds(policy.EverySeconds) : null,
+            };
+
     /// <summary>Reads agent commands from stdin. End of input means the agent died: cancel, and if the
     /// trainer does not stop within a few seconds, leave anyway.</summary>
-    private static void StartCommandReader(TextReader stdin, CancellationTokenSource cancellation, TextWriter stderr)
+    private static void StartCommandReader(TextReader stdin, CancellationTokenSource cancellation, CancellationTokenSource preemption, TextWriter stderr)
     {
         var thread = new Thread(() =>
         {
@@ -108,9 +144,14 @@ internal static class TrainCommand
             {
                 while (stdin.ReadLine() is { } line)
                 {
-                    if (line.Trim() == ChildProtocol.CancelCommand)
+                    switch (line.Trim())
                     {
-                        cancellation.Cancel();
+                        case ChildProtocol.CancelCommand:
+                            cancellation.Cancel();
+                            break;
+                        case ChildProtocol.PreemptCommand:
+                            preemption.Cancel();
+                            break;
                     }
                 }
             }
@@ -133,6 +174,7 @@ internal static class TrainCommand
     private sealed class StdoutObserver(TextWriter stdout) : ITrainingObserver
     {
         private readonly Lock _gate = new();
+        private long? _reportedStep;
 
         public void OnProgress(TrainingProgress progress) => Write(ChildProtocol.Progress(progress));
 
@@ -148,6 +190,38 @@ internal static class TrainCommand
         }
 
         public void OnLog(string message) => Write(message);
+
+        public void OnCheckpoint(CheckpointInfo info)
+        {
+            lock (_gate)
+            {
+                _reportedStep = info.GlobalStep;
+                stdout.WriteLine(ChildProtocol.Checkpoint(new LocalCheckpoint
+                {
+                    Path = info.Path,
+                    Epoch = info.Epoch,
+                    Step = info.Step,
+                    GlobalStep = info.GlobalStep,
+                    Bytes = info.Bytes,
+                    Digest = info.Digest,
+                }));
+                stdout.Flush();
+            }
+        }
+
+        /// <summary>Reports <paramref name="info"/> unless the last reported checkpoint is of the same step.</summary>
+        public void EnsureReported(CheckpointInfo info)
+        {
+            lock (_gate)
+            {
+                if (_reportedStep == info.GlobalStep)
+                {
+                    return;
+                }
+            }
+
+            OnCheckpoint(info);
+        }
 
         private void Write(string line)
         {

@@ -22,6 +22,7 @@ internal sealed class LeaderElection(
     Leadership leadership,
     LeaderLocator locator,
     CoordinatorStartup startup,
+    MlOps.Coordinator.Storage.ICoordinatorStore store,
     ListeningAnnouncer listening,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -82,12 +83,24 @@ internal sealed class LeaderElection(
             }
         }
 
+        // Fencing: the store refuses writes of any coordinator that claimed before us, and tells us when someone claims
+        // after us (a leader that lost the lock without noticing yet finds out at its next write).
+        using var fenced = new CancellationTokenSource();
+        void OnFenced(object? sender, MlOps.Coordinator.Storage.StaleWriterException e)
+        {
+            HighAvailabilityLog.Fenced(logger, e.Message);
+            fenced.Cancel();
+        }
+
+        store.WritesFenced += OnFenced;
         try
         {
+            var epoch = await store.ClaimWritesAsync(advertised, stoppingToken);
             await startup.RecoverAsync(stoppingToken);
             leadership.BecomeLeader();
-            HighAvailabilityLog.Leading(logger, advertised, election.LockIndex ?? 0);
-            await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(term, stoppingToken).Token);
+            HighAvailabilityLog.Leading(logger, advertised, election.LockIndex ?? 0, epoch);
+            using var leading = CancellationTokenSource.CreateLinkedTokenSource(term, stoppingToken, fenced.Token);
+            await Task.Delay(Timeout.Infinite, leading.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -105,6 +118,7 @@ internal sealed class LeaderElection(
             HighAvailabilityLog.RecoveryFailed(logger, ex);
         }
 
+        store.WritesFenced -= OnFenced;
         LostLeadership = true;
         Environment.ExitCode = LostLeadershipExitCode;
         HighAvailabilityLog.LostLeadership(logger, ha.LockKey);

@@ -12,10 +12,10 @@ public static class CoordinatorRunExtensions
     {
         try
         {
+            // Resolved before running: RunAsync disposes the services when the host stops.
+            var election = app.Services.GetService<MlOps.Coordinator.HighAvailability.LeaderElection>();
             await app.RunAsync();
-            return app.Services.GetService<MlOps.Coordinator.HighAvailability.LeaderElection>() is { LostLeadership: true }
-                ? MlOps.Coordinator.HighAvailability.LeaderElection.LostLeadershipExitCode
-                : 0;
+            return election is { LostLeadership: true } ? MlOps.Coordinator.HighAvailability.LeaderElection.LostLeadershipExitCode : 0;
         }
         catch (Exception ex) when (ConfigurationErrors(ex) is { Count: > 0 } errors)
         {

@@ -49,4 +49,15 @@ public interface ICoordinatorStore : IDisposable
     Task SaveAgentAsync(AgentRecord agent, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AgentRecord>> ListAgentsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fencing for coordinators that share the store: takes the next write epoch for <paramref name="holder"/> and
+    /// returns it. From then on every write through this instance first checks, inside its transaction, that no later
+    /// claim was made, and fails with <see cref="StaleWriterException"/> (raising <see cref="WritesFenced"/>) if one
+    /// was; the claim waits for writes in flight. A store that never claimed writes unchecked (a single coordinator).
+    /// </summary>
+    Task<long> ClaimWritesAsync(string holder, CancellationToken cancellationToken);
+
+    /// <summary>Raised when a write was refused because a newer claim exists.</summary>
+    event EventHandler<StaleWriterException>? WritesFenced;
 }

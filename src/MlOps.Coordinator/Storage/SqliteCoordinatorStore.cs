@@ -127,6 +127,7 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
         {
             using var connection = Open();
             using var transaction = connection.BeginTransaction(deferred: false);
+            CheckFence(connection, transaction);
             var result = write(connection, transaction);
             transaction.Commit();
             return result;
@@ -134,6 +135,45 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private long _fenceEpoch;
+
+    public event EventHandler<StaleWriterException>? WritesFenced;
+
+    public async Task<long> ClaimWritesAsync(string holder, CancellationToken cancellationToken)
+    {
+        var epoch = await WriteAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "UPDATE write_fence SET epoch = epoch + 1, holder = @holder, claimed_at = @at WHERE id = 1 RETURNING epoch;");
+            command.Parameters.AddWithValue("@holder", holder);
+            command.Parameters.AddWithValue("@at", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            return (long)command.ExecuteScalar()!;
+        }, cancellationToken);
+        Volatile.Write(ref _fenceEpoch, epoch);
+        return epoch;
+    }
+
+    /// <summary>Inside a write transaction (which holds SQLite's write lock): refuses the write after a newer claim.</summary>
+    private void CheckFence(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var mine = Volatile.Read(ref _fenceEpoch);
+        if (mine == 0)
+        {
+            return;
+        }
+
+        using var command = Command(connection, transaction, "SELECT epoch, holder FROM write_fence WHERE id = 1;");
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var (current, holder) = (reader.GetInt64(0), reader.GetString(1));
+        if (current != mine)
+        {
+            var stale = new StaleWriterException(mine, current, holder);
+            WritesFenced?.Invoke(this, stale);
+            throw stale;
         }
     }
 

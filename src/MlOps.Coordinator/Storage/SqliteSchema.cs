@@ -118,6 +118,16 @@ internal static class SqliteSchema
             """
             ALTER TABLE agents ADD COLUMN drained INTEGER NOT NULL DEFAULT 0;
             """),
+        new(5, "write fence",
+            """
+            CREATE TABLE write_fence (
+                id         INTEGER PRIMARY KEY CHECK (id = 1),
+                epoch      INTEGER NOT NULL,
+                holder     TEXT    NOT NULL,
+                claimed_at INTEGER NOT NULL
+            );
+            INSERT INTO write_fence (id, epoch, holder, claimed_at) VALUES (1, 0, '', 0);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

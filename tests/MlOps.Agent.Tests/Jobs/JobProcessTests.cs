@@ -104,5 +104,23 @@ public sealed class JobProcessTests : IDisposable
         Assert.Contains("signal 9", completed.Message);
     }
 
+    [Fact]
+    public async Task WaitAsync_ResumeFileIsNotACheckpoint_FailsNamingTheCheckpointProblem()
+    {
+        TinyMnistDataset.Write(_temp.Combine("data"), 600, 100);
+        var resume = _temp.Combine("resume.ckpt");
+        File.WriteAllText(resume, "not a checkpoint at all");
+        var assignment = Assignment();
+        assignment.ResumePath = resume;
+        var outbox = new RecordingOutbox();
+
+        await using var process = JobProcess.Start(assignment, _temp.Combine("job"), outbox, TimeProvider.System, 16);
+        var completed = await process.WaitAsync(CancellationToken.None);
+
+        Assert.Equal(JobOutcome.Failed, completed.Outcome);
+        Assert.Equal(1, completed.ExitCode);
+        Assert.Contains("checkpoint error: checkpoint " + resume, completed.Message);
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -42,6 +42,50 @@ public sealed class JobSupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancel_PreemptWhileDatasetIsFetched_ReportsPreemptedAtOnce()
+    {
+        var store = new StalledStoreForTests();
+        var outbox = new RecordingOutbox();
+        var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
+        await using var supervisor = new JobSupervisor(outbox, options, store, Ledger(), TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+        supervisor.Start(new JobAssignment
+        {
+            JobId = "j-3",
+            Attempt = 2,
+            DatasetRepository = "datasets/tiny",
+            DatasetDigest = "sha256:" + new string('c', 64),
+            Spec = new JobSpec { Name = "tiny" },
+        });
+        await store.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        supervisor.Cancel("j-3", 2, "higher priority", preempt: true);
+
+        var completed = Assert.Single(outbox.Messages, m => m.Completed is not null).Completed;
+        Assert.Equal(JobOutcome.Preempted, completed.Outcome);
+        Assert.Equal(2, completed.Attempt);
+        Assert.StartsWith("preempted: higher priority", completed.Message);
+        Assert.Empty(supervisor.Running);
+        store.Release.SetException(new ArtifactStoreUnavailableException("released after the preemption"));
+        await Task.Delay(200);
+        Assert.Single(outbox.Messages, m => m.Completed is not null);
+        Assert.DoesNotContain(outbox.Messages, m => m.Started is not null);
+    }
+
+    [Fact]
+    public async Task Cancel_PreemptJobNotRunningHere_ReportsPreemptedNotCancelled()
+    {
+        var outbox = new RecordingOutbox();
+        var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
+        await using var supervisor = new JobSupervisor(outbox, options, new StalledStoreForTests(), Ledger(), TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+
+        supervisor.Cancel("j-gone", 4, "higher priority", preempt: true);
+
+        var completed = Assert.Single(outbox.Messages).Completed;
+        Assert.Equal(JobOutcome.Preempted, completed.Outcome);
+        Assert.Contains("no checkpoint was saved", completed.Message);
+    }
+
+    [Fact]
     public async Task Start_DatasetFetchFails_ReportsFailedNamingTheDataset()
     {
         var store = new StalledStoreForTests();

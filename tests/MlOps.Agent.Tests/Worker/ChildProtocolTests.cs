@@ -27,10 +27,41 @@ public sealed class ChildProtocolTests
         Assert.Equal(result.WeightsSha256, parsed.WeightsSha256);
     }
 
+    [Fact]
+    public void Parse_CheckpointLine_RoundTrips()
+    {
+        var checkpoint = new LocalCheckpoint
+        {
+            Path = "/data/jobs/j-1/attempt-2/checkpoints/checkpoint-000000040.ckpt",
+            Epoch = 3,
+            Step = 7,
+            GlobalStep = 40,
+            Bytes = 123456,
+            Digest = "sha256:" + new string('c', 64),
+        };
+
+        var line = ChildProtocol.Checkpoint(checkpoint);
+
+        Assert.StartsWith("@@mlops checkpoint {", line);
+        Assert.Equal(checkpoint, ChildProtocol.Parse(line));
+    }
+
+    [Fact]
+    public void Parse_CheckpointLineAtStepZero_KeepsZeroFields()
+    {
+        var checkpoint = new LocalCheckpoint { Path = "/c.ckpt", Epoch = 1, Digest = "sha256:" + new string('0', 64) };
+
+        var parsed = Assert.IsType<LocalCheckpoint>(ChildProtocol.Parse(ChildProtocol.Checkpoint(checkpoint)));
+
+        Assert.Equal(0, parsed.GlobalStep);
+        Assert.Equal(1, parsed.Epoch);
+    }
+
     [Theory]
     [InlineData("plain log line")]
     [InlineData("@@mlops progress {not json")]
     [InlineData("@@mlops unknown {}")]
+    [InlineData("@@mlops checkpoint {\"epoch\": \"not a number\"}")]
     [InlineData("@@mlops")]
     public void Parse_OrdinaryOrBrokenLine_IsALogLine(string line)
     {

@@ -344,6 +344,31 @@ public abstract partial class CoordinatorStoreContractTests : IAsyncLifetime
         Assert.Equal($"schema version {LatestSchemaVersion}", after.Description);
     }
 
+    [StoreFact]
+    public async Task ClaimWrites_ANewerClaim_FencesTheOlderClaimantsWritesOnly()
+    {
+        using var first = await OpenAsync();
+        using var second = await OpenAsync();
+        using var unclaimed = await OpenAsync();
+        var fenced = new List<StaleWriterException>();
+        first.WritesFenced += (_, e) => fenced.Add(e);
+
+        var epoch1 = await first.ClaimWritesAsync("http://c1:7070", None);
+        await CreateJobAsync(first, "j-fence-1");
+        var epoch2 = await second.ClaimWritesAsync("http://c2:7070", None);
+
+        Assert.True(epoch2 > epoch1, $"epochs {epoch1}, {epoch2}");
+        var refused = await Assert.ThrowsAsync<StaleWriterException>(() =>
+            first.UpdateJobAsync("j-fence-1", JobTransitions.Cancel("stale leader", Time.GetUtcNow()), None));
+        Assert.Equal((epoch1, epoch2, "http://c2:7070"), (refused.Epoch, refused.CurrentEpoch, refused.CurrentHolder));
+        Assert.Same(refused, Assert.Single(fenced));
+        Assert.Equal(JobState.Queued, (await second.GetJobAsync("j-fence-1", None))!.State);
+
+        // The new claimant writes; a store that never claimed (a single coordinator) is not fenced.
+        Assert.True((await second.UpdateJobAsync("j-fence-1", JobTransitions.Cancel("by the leader", Time.GetUtcNow()), None))!.Changed);
+        await CreateJobAsync(unclaimed, "j-fence-2");
+    }
+
     protected async Task<ICoordinatorStore> OpenAsync()
     {
         var store = CreateStore();

@@ -59,6 +59,30 @@ public sealed class HighAvailabilityTests
     }
 
     [Fact]
+    public async Task AFrozenLeader_IsReplaced_AndWhenItWakesItStopsWithoutWriting()
+    {
+        await using var consul = await ConsulAgent.StartAsync();
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var cluster = await HaCluster.StartAsync(consul, postgres, coordinators: 2);
+        var old = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
+        await cluster.Coordinator(1 - old)!.WaitForLineAsync("contends for leadership", TimeSpan.FromSeconds(30));
+
+        // SIGSTOP: the leader hangs with its sockets open, as a stalled VM would; its health check fails and it loses
+        // the lock without knowing. The other coordinator takes over and claims the store's writes.
+        cluster.Coordinator(old)!.Pause();
+        var next = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), notAddress: cluster.Addresses[old]);
+        await cluster.Coordinator(next)!.WaitForLineAsync("store write epoch", TimeSpan.FromSeconds(10));
+
+        // Woken, the old leader finds out (lock watch or a fenced write) and exits so it can restart as a follower.
+        cluster.Coordinator(old)!.Resume();
+        var exitCode = await cluster.Coordinator(old)!.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 75, $"the old leader exited with {exitCode}\n{cluster.Diagnostics()}");
+        Assert.Contains("Lost the leadership", cluster.Coordinator(old)!.Output, StringComparison.Ordinal);
+        Assert.Equal(cluster.Addresses[next], await cluster.LeaderAsync());
+        Assert.NotNull(await cluster.Cluster.ListAgentsAsync(new ListAgentsRequest()));
+    }
+
+    [Fact]
     public async Task AJob_SurvivesSigkillOfItsAgentAndOfTheLeader_AndSucceedsOnce()
     {
         await using var consul = await ConsulAgent.StartAsync();
@@ -68,8 +92,10 @@ public sealed class HighAvailabilityTests
 
         var spec = Specs.TinyMlp("survivor", epochs: 60);
         spec.MaxAttempts = 3;
+        spec.Checkpoint = new CheckpointPolicy { EverySteps = 100 };
         var jobId = (await cluster.Jobs.SubmitJobAsync(new SubmitJobRequest { Spec = spec })).Job.Id;
-        await cluster.WaitForJobAsync(jobId, j => j.State == JobState.Running && j.LastProgress?.Epoch >= 1, TimeSpan.FromSeconds(90));
+        var checkpointed = await cluster.WaitForJobAsync(jobId, j => j.State == JobState.Running && j.LastCheckpoint is not null, TimeSpan.FromSeconds(90));
+        Assert.Equal(1, checkpointed.LastCheckpoint.Attempt);
 
         // A second agent joins; the first dies with its job: the job moves there as attempt 2.
         await cluster.StartAgentAsync("a2");
@@ -95,5 +121,18 @@ public sealed class HighAvailabilityTests
         Assert.True(done.FinishedAt.ToDateTime() > leaderKilledAt, $"the job finished at {done.FinishedAt}, before the leader was killed at {leaderKilledAt:O}");
         Assert.Contains($"Connected to coordinator {cluster.Addresses[next]}", cluster.Agent("a2").Output, StringComparison.Ordinal);
         Assert.DoesNotContain("attempt 1 started", cluster.Agent("a2").Output, StringComparison.Ordinal);
+
+        // Attempt 2 did not start over: it resumed from attempt 1's checkpoint.
+        using var watch = cluster.Jobs.WatchJob(new WatchJobRequest { JobId = jobId }, deadline: DateTime.UtcNow.AddSeconds(30));
+        var logs = new List<string>();
+        await foreach (var e in watch.ResponseStream.ReadAllAsync())
+        {
+            if (e.Log is { } line)
+            {
+                logs.Add(line.Text);
+            }
+        }
+
+        Assert.Contains(logs, l => l.Contains("resumed from checkpoint", StringComparison.Ordinal));
     }
 }

@@ -25,6 +25,7 @@ internal sealed partial class PostgresCoordinatorStore
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
             try
             {
+                await CheckFenceAsync(connection, transaction, cancellationToken);
                 var result = await write(connection, transaction);
                 await transaction.CommitAsync(cancellationToken);
                 return result;
@@ -33,6 +34,48 @@ internal sealed partial class PostgresCoordinatorStore
             {
                 StoreLog.WriteRetried(_logger, ex.SqlState, ex.ConstraintName ?? "", attempt, MaxWriteAttempts);
             }
+        }
+    }
+
+    private long _fenceEpoch;
+
+    public event EventHandler<StaleWriterException>? WritesFenced;
+
+    public async Task<long> ClaimWritesAsync(string holder, CancellationToken cancellationToken)
+    {
+        // The UPDATE waits for every write in flight (each holds the fence row FOR SHARE): once it commits, no write of
+        // an older epoch can still commit.
+        var epoch = await WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction,
+                "UPDATE write_fence SET epoch = epoch + 1, holder = @holder, claimed_at = @at WHERE id = 1 RETURNING epoch;");
+            command.Parameters.AddWithValue("holder", holder);
+            command.Parameters.AddWithValue("at", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+        Volatile.Write(ref _fenceEpoch, epoch);
+        return epoch;
+    }
+
+    /// <summary>First statement of every write once this store claimed: holds the fence row FOR SHARE, so a newer
+    /// claim waits for this write, and refuses the write if a newer claim already committed.</summary>
+    private async Task CheckFenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var mine = Volatile.Read(ref _fenceEpoch);
+        if (mine == 0)
+        {
+            return;
+        }
+
+        await using var command = Command(connection, transaction, "SELECT epoch, holder FROM write_fence WHERE id = 1 FOR SHARE;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var (current, holder) = (reader.GetInt64(0), reader.GetString(1));
+        if (current != mine)
+        {
+            var stale = new StaleWriterException(mine, current, holder);
+            WritesFenced?.Invoke(this, stale);
+            throw stale;
         }
     }
 

@@ -142,6 +142,16 @@ internal static class PostgresSchema
             """
             ALTER TABLE agents ADD COLUMN drained boolean NOT NULL DEFAULT false;
             """),
+        new(5, "write fence",
+            """
+            CREATE TABLE write_fence (
+                id         integer PRIMARY KEY CHECK (id = 1),
+                epoch      bigint  NOT NULL,
+                holder     text    NOT NULL,
+                claimed_at bigint  NOT NULL
+            );
+            INSERT INTO write_fence (id, epoch, holder, claimed_at) VALUES (1, 0, '', 0);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
