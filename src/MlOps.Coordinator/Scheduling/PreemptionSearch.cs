@@ -5,7 +5,8 @@ namespace MlOps.Coordinator.Scheduling;
 /// strictly lower spec priority than the job (aging alone never preempts), are not stopping already and have run at
 /// least <see cref="FairShareSettings.MinRunTimeBeforePreemption"/>. Among the agents and victim sets that make room,
 /// the chosen one has, in order: the lowest highest victim priority, the fewest victims, the fewest GPUs evicted, the
-/// least run time lost (the most recently started victims), then the lowest victim ids and agent id.
+/// least run time lost (the most recently started victims), then the lowest agent id; on one agent, among sets equal
+/// in all of these, the first in the candidates' fixed order (priority, most recent start, job id).
 /// </summary>
 internal sealed class PreemptionSearch
 {
@@ -122,6 +123,11 @@ internal sealed class PreemptionSearch
 
         var maxVictims = best is not null && top == best.TopPriority ? best.Victims.Count : int.MaxValue;
         var candidates = victims.GetRange(0, count);
+        if (best is not null && top == best.TopPriority && !CanBeat(candidates, request - free, agent, best))
+        {
+            return null;
+        }
+
         var chosen = count <= ExactLimit ? Smallest(candidates, request - free, maxVictims) : Greedy(candidates, request - free);
         return chosen is null ? null : new Choice(agent, _agents[agent].AgentId, top, chosen, _now);
     }
@@ -141,18 +147,16 @@ internal sealed class PreemptionSearch
             {
                 if (depth == size)
                 {
-                    if (!needed.FitsIn(freed) || (freed.Gpus, lost).CompareTo(bestKey) > 0)
+                    // Strictly better only: among equals the first set in enumeration order wins. Candidates are in a
+                    // fixed order (priority, start, id), so that is deterministic without comparing id strings, which
+                    // on a crowded cluster of look-alike jobs was most of the search's time.
+                    if (!needed.FitsIn(freed) || (best is not null && (freed.Gpus, lost).CompareTo(bestKey) >= 0))
                     {
                         return;
                     }
 
-                    var set = picked.Take(size).Select(i => candidates[i]).ToList();
-                    if (best is null || (freed.Gpus, lost).CompareTo(bestKey) < 0 || string.CompareOrdinal(Ids(set), Ids(best)) < 0)
-                    {
-                        best = set;
-                        bestKey = (freed.Gpus, lost);
-                    }
-
+                    best = [.. picked.Take(size).Select(i => candidates[i])];
+                    bestKey = (freed.Gpus, lost);
                     return;
                 }
 
@@ -165,6 +169,25 @@ internal sealed class PreemptionSearch
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// False when no victim set on this agent can beat <paramref name="best"/> (same top priority): even the fewest
+    /// victims it could take, counted with the smallest GPU and lost-time figures among its candidates, order after
+    /// it. Keeps a search over many look-alike agents from enumerating victim sets on each of them.
+    /// </summary>
+    private bool CanBeat(List<RunningJob> candidates, ResourceVector needed, int agent, Choice best)
+    {
+        var fewest = MinVictims(candidates, needed);
+        if (fewest != best.Victims.Count)
+        {
+            return fewest < best.Victims.Count;
+        }
+
+        var gpus = Math.Max(Math.Max(0, needed.Gpus), candidates.Select(v => v.Request.Gpus).Order().Take(fewest).Sum());
+        var lost = candidates.Select(v => (_now - v.StartedAt).Ticks).Order().Take(fewest).Sum();
+        var bound = (gpus, lost).CompareTo((best.Gpus, best.Lost));
+        return bound < 0 || (bound == 0 && string.CompareOrdinal(_agents[agent].AgentId, best.AgentId) < 0);
     }
 
     /// <summary>A lower bound on how many candidates it takes: the largest ones first, each resource on its own.</summary>
@@ -219,9 +242,6 @@ internal sealed class PreemptionSearch
         return set;
     }
 
-    private static string Ids(IEnumerable<RunningJob> set) =>
-        string.Join('\n', set.Select(v => v.JobId).Order(StringComparer.Ordinal));
-
     /// <summary>Where to make room and whom to stop, with what the choice minimised.</summary>
     internal sealed record Choice(int Agent, string AgentId, int TopPriority, IReadOnlyList<RunningJob> Victims, DateTimeOffset Now)
         : IComparable<Choice>
@@ -229,11 +249,6 @@ internal sealed class PreemptionSearch
         public int Gpus { get; } = Victims.Sum(v => v.Request.Gpus);
 
         public long Lost { get; } = Victims.Sum(v => (Now - v.StartedAt).Ticks);
-
-        private string? _ids;
-
-        /// <summary>Built only to break an exact tie.</summary>
-        public string Ids => _ids ??= PreemptionSearch.Ids(Victims);
 
         public int CompareTo(Choice? other)
         {
@@ -246,7 +261,6 @@ internal sealed class PreemptionSearch
             order = order != 0 ? order : Victims.Count.CompareTo(other.Victims.Count);
             order = order != 0 ? order : Gpus.CompareTo(other.Gpus);
             order = order != 0 ? order : Lost.CompareTo(other.Lost);
-            order = order != 0 ? order : string.CompareOrdinal(Ids, other.Ids);
             return order != 0 ? order : string.CompareOrdinal(AgentId, other.AgentId);
         }
     }
