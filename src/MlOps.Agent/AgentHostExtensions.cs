@@ -27,6 +27,7 @@ internal static class AgentHostExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CoordinatorChannel>();
+        builder.Services.AddSingleton<CoordinatorLease>();
         builder.Services.AddSingleton<IArtifactStore>(sp =>
         {
             var coordinator = sp.GetRequiredService<CoordinatorChannel>();

@@ -131,18 +131,37 @@ internal sealed class JobProcess : IAsyncDisposable
         await StopAsync(ChildProtocol.PreemptCommand, grace, preempt: true);
     }
 
-    /// <summary>Writes <paramref name="command"/> to the child and kills it if it has not exited after <paramref name="grace"/>.</summary>
-    private async Task StopAsync(string command, TimeSpan grace, bool preempt)
+    /// <summary>Passes the agent's remaining lease to the child (<c>lease MS</c>); ignored once the child has exited.</summary>
+    public async Task SendLeaseAsync(TimeSpan remaining)
     {
+        await WriteCommandAsync(ChildProtocol.Lease(remaining));
+    }
+
+    /// <summary>One line to the child's stdin; lease updates and stop commands come from different threads.</summary>
+    private async Task WriteCommandAsync(string line)
+    {
+        await _stdinGate.WaitAsync();
         try
         {
-            await _process.StandardInput.WriteLineAsync(command);
+            await _process.StandardInput.WriteLineAsync(line);
             await _process.StandardInput.FlushAsync();
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The child already exited.
         }
+        finally
+        {
+            _stdinGate.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _stdinGate = new(1, 1);
+
+    /// <summary>Writes <paramref name="command"/> to the child and kills it if it has not exited after <paramref name="grace"/>.</summary>
+    private async Task StopAsync(string command, TimeSpan grace, bool preempt)
+    {
+        await WriteCommandAsync(command);
 
         using var timeout = new CancellationTokenSource(grace, _time);
         try
@@ -254,6 +273,7 @@ internal sealed class JobProcess : IAsyncDisposable
             ChildProtocol.ExitCodes.Succeeded => "training process exited without a result",
             ChildProtocol.ExitCodes.Failed => "training failed",
             ChildProtocol.ExitCodes.Preempted => "training stopped for a preemption",
+            ChildProtocol.ExitCodes.LeaseExpired => "training stopped itself: the agent's lease with the coordinator ran out, so the job may already run elsewhere",
             _ when exitCode > 128 => $"training process killed by signal {exitCode - 128}",
             _ => "training process crashed",
         };

@@ -24,7 +24,8 @@ internal sealed partial class JobSupervisor(
     IArtifactStore artifactStore,
     AttemptLedger ledger,
     TimeProvider time,
-    ILogger<JobSupervisor> logger) : IAsyncDisposable
+    ILogger<JobSupervisor> logger,
+    MlOps.Agent.Session.CoordinatorLease? lease = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, JobProcess> _running = new();
     private readonly ConcurrentDictionary<string, int> _preparing = new();
@@ -179,11 +180,53 @@ internal sealed partial class JobSupervisor(
         }
 
         _running[assignment.JobId] = process;
+        EnsureLeasePushes();
         ledger.Started(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         LogStarted(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         outbox.Post(new AgentMessage { Started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId } });
         _ = SuperviseAsync(process);
     }
+
+    private int _leasePushes;
+
+    /// <summary>
+    /// Once the coordinator grants leases: every second, tells each training process how long the agent's lease has
+    /// left, so it stops by itself when the agent stops hearing from the coordinator, frozen or cut off (docs/agent-protocol.md).
+    /// </summary>
+    private void EnsureLeasePushes()
+    {
+        if (lease is null || Interlocked.Exchange(ref _leasePushes, 1) == 1)
+        {
+            return;
+        }
+
+        _ = PushLeasesAsync(lease, _stopping.Token);
+    }
+
+    private async Task PushLeasesAsync(MlOps.Agent.Session.CoordinatorLease coordinatorLease, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(LeasePushInterval, time);
+        try
+        {
+            do
+            {
+                if (coordinatorLease.Remaining is { } remaining && remaining > TimeSpan.Zero)
+                {
+                    foreach (var process in _running.Values)
+                    {
+                        await process.SendLeaseAsync(remaining);
+                    }
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>How often training processes hear the lease's remaining time.</summary>
+    internal static readonly TimeSpan LeasePushInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Stops an attempt. With <paramref name="preempt"/> the child first writes a checkpoint, which is pushed
     /// (and announced) before the attempt completes as <see cref="JobOutcome.Preempted"/>.</summary>

@@ -19,11 +19,15 @@ internal sealed partial class CoordinatorSession(
     AgentOutbox outbox,
     JobSupervisor jobs,
     MlOps.Agent.Serving.ServingReconciler serving,
+    CoordinatorLease lease,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<CoordinatorSession> logger) : BackgroundService
 {
     private static readonly TimeSpan GracefulCloseTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>The heartbeat interval of the current session: the margin a lease keeps before the coordinator's.</summary>
+    private TimeSpan _heartbeat = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -107,6 +111,7 @@ internal sealed partial class CoordinatorSession(
 
         var welcome = call.ResponseStream.Current.Welcome;
         var heartbeat = welcome.HeartbeatInterval?.ToTimeSpan() is { } h && h > TimeSpan.Zero ? h : settings.DefaultHeartbeatInterval;
+        _heartbeat = heartbeat;
         backoff.Reset();
         LogConnected(coordinator.Address, heartbeat.TotalSeconds);
         outbox.Post(new AgentMessage { Serving = serving.Status() });
@@ -154,6 +159,9 @@ internal sealed partial class CoordinatorSession(
                 break;
             case CoordinatorMessage.KindOneofCase.Serving:
                 serving.Apply(message.Serving);
+                break;
+            case CoordinatorMessage.KindOneofCase.Lease:
+                lease.Renew(message.Lease.ValidFor?.ToTimeSpan() ?? TimeSpan.Zero, _heartbeat);
                 break;
             case CoordinatorMessage.KindOneofCase.Welcome:
                 break;

@@ -16,6 +16,22 @@ internal static class ChildProtocol
     public const string CancelCommand = "cancel";
     public const string PreemptCommand = "preempt";
 
+    /// <summary><c>lease MS</c>: the agent's lease with the coordinator runs out in MS milliseconds; the child stops
+    /// (<see cref="ExitCodes.LeaseExpired"/>) when it does without a newer one.</summary>
+    public const string LeaseCommand = "lease";
+
+    public static string Lease(TimeSpan remaining) =>
+        $"{LeaseCommand} {Math.Max(0, (long)remaining.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>The milliseconds of a <c>lease MS</c> command; null for any other line.</summary>
+    public static long? ParseLease(string line)
+    {
+        var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts is [LeaseCommand, var ms] && long.TryParse(ms, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
+    }
+
     /// <summary>Exit codes of the training child; anything else is a crash.</summary>
     public static class ExitCodes
     {
@@ -24,6 +40,10 @@ internal static class ChildProtocol
         public const int InvalidSpec = 2;
         public const int InvalidData = 3;
         public const int Cancelled = 130;
+
+        /// <summary>Stopped because the agent's lease ran out (no <see cref="LeaseCommand"/> extended it): the
+        /// coordinator may be giving the job to another agent, so this one must not train on.</summary>
+        public const int LeaseExpired = 76;
 
         /// <summary>Stopped on <see cref="PreemptCommand"/> after writing (and reporting) a checkpoint; 75 is
         /// EX_TEMPFAIL: the work is not done and can go on later.</summary>

@@ -13,7 +13,7 @@ namespace MlOps.Agent.Worker;
 /// <c>checkpoints</c> beside the output directory (the attempt's work directory, whose <c>checkpoints</c> folder
 /// survives an agent restart); each one is reported as a <c>checkpoint</c> line for the agent to push.
 /// </summary>
-internal static class TrainCommand
+internal static partial class TrainCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
@@ -144,6 +144,12 @@ internal static class TrainCommand
             {
                 while (stdin.ReadLine() is { } line)
                 {
+                    if (ChildProtocol.ParseLease(line) is { } ms)
+                    {
+                        LeaseWatchdog.Extend(TimeSpan.FromMilliseconds(ms), stderr);
+                        continue;
+                    }
+
                     switch (line.Trim())
                     {
                         case ChildProtocol.CancelCommand:
@@ -230,6 +236,49 @@ internal static class TrainCommand
                 stdout.WriteLine(line);
                 stdout.Flush();
             }
+        }
+    }
+
+    /// <summary>
+    /// Self-fencing: once the agent has passed a lease (<c>lease MS</c>), the process exits with
+    /// <see cref="ChildProtocol.ExitCodes.LeaseExpired"/> when no newer one arrives in time — the agent may be frozen or
+    /// cut off from the coordinator, which then gives the job to another agent, and the job must not train in two
+    /// places at once. Without any lease line (an older agent) nothing is enforced.
+    /// </summary>
+    internal static partial class LeaseWatchdog
+    {
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
+        private static partial void Exit(int status);
+
+        private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+        private static long _deadline = long.MaxValue;
+        private static int _started;
+
+        public static void Extend(TimeSpan remaining, TextWriter stderr)
+        {
+            Volatile.Write(ref _deadline, System.Diagnostics.Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+            if (Interlocked.Exchange(ref _started, 1) == 1)
+            {
+                return;
+            }
+
+            new Thread(() =>
+            {
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < Volatile.Read(ref _deadline))
+                {
+                    Thread.Sleep(Poll);
+                }
+
+                stderr.WriteLine("lease expired: the agent has not heard from the coordinator in time, so the job may be given to another agent; stopping");
+                stderr.Flush();
+                // _exit, not Environment.Exit: the trainer is inside libtorch on other threads, and a managed shutdown
+                // under it can crash (SIGSEGV) instead of exiting. Nothing needs to be flushed: the attempt is given up.
+                Exit(ChildProtocol.ExitCodes.LeaseExpired);
+            })
+            {
+                IsBackground = true,
+                Name = "lease-watchdog",
+            }.Start();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using MlOps.Contracts;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
@@ -31,6 +32,7 @@ internal sealed class AgentMessages(
         {
             case AgentMessage.KindOneofCase.Heartbeat:
                 await directory.SeenAsync(agentId, persist: true, cancellationToken);
+                session.Send(new CoordinatorMessage { Lease = new LeaseGrant { ValidFor = Duration.FromTimeSpan(leases.Duration) } });
                 break;
             case AgentMessage.KindOneofCase.Started:
                 await ApplyAsync(agentId, "started", message.Started.JobId, message.Started.Attempt,

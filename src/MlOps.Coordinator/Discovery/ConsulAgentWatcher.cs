@@ -49,6 +49,12 @@ internal sealed class ConsulAgentWatcher(
         if (index == 0)
         {
             DiscoveryLog.Following(logger, answer.Value.Count, Silence);
+            var selfFencing = options.Value.LeaseDuration - options.Value.HeartbeatInterval;
+            if (Silence < selfFencing)
+            {
+                DiscoveryLog.SilenceShorterThanSelfFencing(logger, Silence, selfFencing);
+            }
+
         }
 
         foreach (var change in health.Observe(answer.Value))

@@ -22,6 +22,9 @@ internal static partial class DiscoveryLog
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Reading agent health from Consul works again after {Failures} failure(s)")]
     public static partial void WatchRecovered(ILogger logger, int failures);
 
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Coordinator:Consul:SilenceBeforeLoss ({Silence}) is shorter than LeaseDuration - HeartbeatInterval ({SelfFencing}): a frozen agent's jobs may be requeued while its training processes still run (they stop only when the agent's lease runs out); raise SilenceBeforeLoss or lower LeaseDuration for at-most-once training")]
+    public static partial void SilenceShorterThanSelfFencing(ILogger logger, TimeSpan silence, TimeSpan selfFencing);
+
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Checking agents Consul reports down failed; retrying at the next tick")]
     public static partial void CheckFailed(ILogger logger, Exception exception);
 }

@@ -67,4 +67,26 @@ public sealed class ChildProtocolTests
     {
         Assert.Null(ChildProtocol.Parse(line));
     }
+
+    [Theory]
+    [InlineData(2500, "lease 2500")]
+    [InlineData(-5, "lease 0")]
+    public void Lease_FormatsWholeMillisecondsAndParsesBack(int milliseconds, string expected)
+    {
+        var line = ChildProtocol.Lease(TimeSpan.FromMilliseconds(milliseconds));
+
+        Assert.Equal(expected, line);
+        Assert.Equal(Math.Max(0, milliseconds), ChildProtocol.ParseLease(line));
+    }
+
+    [Theory]
+    [InlineData("lease")]
+    [InlineData("lease -3")]
+    [InlineData("lease 1.5")]
+    [InlineData("leases 100")]
+    [InlineData("cancel")]
+    public void ParseLease_OtherLines_Null(string line)
+    {
+        Assert.Null(ChildProtocol.ParseLease(line));
+    }
 }

@@ -36,6 +36,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             var spec = Specs.TinyMlp($"chaos-{i:D2}", epochs: 10, hidden: 32);
             spec.MaxAttempts = MaxAttempts;
+            spec.Checkpoint = new CheckpointPolicy { EverySteps = 60 };
             ids.Add((await cluster.Jobs.SubmitJobAsync(new SubmitJobRequest { Spec = spec })).Job.Id);
         }
 

@@ -83,8 +83,11 @@ public sealed class HaCluster : IAsyncDisposable
             $"--Coordinator:HighAvailability:LockKey={LockKey}",
             "--Coordinator:HighAvailability:LockDelay=00:00:01",
             $"--Coordinator:Consul:Address={Consul.Address}",
-            "--Coordinator:Consul:SilenceBeforeLoss=00:00:02",
-            "--Coordinator:LeaseDuration=00:00:04",
+            // Agents' training stops LeaseDuration - HeartbeatInterval (9 s) after their last lease grant, which must
+            // outlast a failover (kill, lock lost, lock delay, recovery, reconnect: about 3-6 s here); Consul's verdict
+            // waits as long, so a frozen agent's job is never requeued while it still trains.
+            "--Coordinator:Consul:SilenceBeforeLoss=00:00:09",
+            "--Coordinator:LeaseDuration=00:00:10",
             "--Coordinator:HeartbeatInterval=00:00:01",
             "--Coordinator:SchedulerInterval=00:00:01",
             "--Coordinator:RetryBackoff=00:00:00.200",
