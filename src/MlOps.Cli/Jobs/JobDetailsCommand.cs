@@ -31,6 +31,18 @@ internal static class JobDetailsCommand
         return command;
     }
 
+    /// <summary>"3 of 5"; with preemptions "3 (2 of 5 used; 1 preempted, not counted)".</summary>
+    private static string Attempt(Job job)
+    {
+        if (job.Preemptions <= 0)
+        {
+            return job.MaxAttempts > 0 ? $"{Display.Integer(job.Attempt)} of {Display.Integer(job.MaxAttempts)}" : Display.Integer(job.Attempt);
+        }
+
+        var used = Math.Max(0, job.Attempt - job.Preemptions);
+        return $"{Display.Integer(job.Attempt)} ({Display.Integer(used)} of {Display.Integer(job.MaxAttempts)} used; {Display.Integer(job.Preemptions)} preempted, not counted)";
+    }
+
     internal static KeyValueWriter Describe(Job job)
     {
         var spec = job.Spec ?? new JobSpec();
@@ -39,7 +51,7 @@ internal static class JobDetailsCommand
             .Add("name", spec.Name)
             .Add("owner", spec.Owner)
             .Add("state", Display.State(job.State))
-            .Add("attempt", job.MaxAttempts > 0 ? $"{Display.Integer(job.Attempt)} of {Display.Integer(job.MaxAttempts)}" : Display.Integer(job.Attempt))
+            .Add("attempt", Attempt(job))
             .Add("agent", string.IsNullOrEmpty(job.AgentId) ? Display.None : job.AgentId)
             .Add("priority", Display.Integer(spec.Priority))
             .Add("seed", Display.Integer(spec.Seed))
@@ -57,6 +69,11 @@ internal static class JobDetailsCommand
         }
 
         details.AddIfSet("waiting", job.State == JobState.Queued ? job.WaitingReason : null);
+        if (job.LastCheckpoint is { ManifestDigest.Length: > 0 } checkpoint)
+        {
+            details.Add("checkpoint", $"epoch {Display.Integer(checkpoint.Epoch)}, step {Display.Integer(checkpoint.Step)} (attempt {Display.Integer(checkpoint.Attempt)}, {Display.Time(checkpoint.CreatedAt)}): {checkpoint.Repository}@{checkpoint.ManifestDigest}");
+        }
+
         details.AddIfSet("failure reason", job.FailureReason);
         if (job.Result is { } result)
         {
