@@ -225,7 +225,28 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
             throw;
         }
 
-        return await _batcher.InferAsync(validated.Request, validated.Rows, arrived, cancellationToken);
+        var response = await _batcher.InferAsync(validated.Request, validated.Rows, arrived, cancellationToken);
+        if (!string.IsNullOrEmpty(request.Id))
+        {
+            RememberPrediction(request.Id, response, validated.Rows);
+        }
+
+        return response;
+    }
+
+    public MlOps.Serving.Feedback.PredictionLog Predictions { get; } = new();
+
+    /// <summary>The first FP32 output shaped [rows, classes] holds the scores whose argmax is the prediction.</summary>
+    private void RememberPrediction(string id, InferenceResponse response, int rows)
+    {
+        foreach (var output in response.Outputs)
+        {
+            if (output.DataType == "FP32" && output.Shape is [var batch, > 1] && batch == rows)
+            {
+                Predictions.Record(id, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(output.Data.Span), rows);
+                return;
+            }
+        }
     }
 
     /// <summary>Stops taking requests, completes every queued one, then releases the session (and its memory arena).

@@ -19,6 +19,10 @@ public interface IServedModel
 
     ModelStatisticsSnapshot Statistics { get; }
 
+    /// <summary>The predictions of requests that carried an id, for ground-truth feedback; null for a model that keeps
+    /// none.</summary>
+    Feedback.PredictionLog? Predictions => null;
+
     /// <summary>Latency and batch-size distributions for <c>/metrics</c>; <see cref="InferenceMetricsSnapshot.Empty"/>
     /// for a model that keeps none.</summary>
     InferenceMetricsSnapshot Metrics { get; }

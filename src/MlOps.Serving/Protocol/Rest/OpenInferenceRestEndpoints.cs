@@ -35,6 +35,8 @@ public static class OpenInferenceRestEndpoints
             v2.MapGet(model + "/stats", (HttpContext c, [FromServices] IModelRepository r) => RestHandlers.Statistics(c, r));
             v2.MapPost(model + "/infer", (HttpContext c, [FromServices] IModelRepository r, [FromServices] IOptions<OpenInferenceOptions> o) =>
                 RestHandlers.Infer(c, r, o));
+            v2.MapPost(model + "/feedback", (HttpContext c, [FromServices] IModelRepository r, [FromServices] IOptions<OpenInferenceOptions> o) =>
+                RestHandlers.Feedback(c, r, o));
         }
 
         v2.MapPost("/repository/index", (HttpContext c, [FromServices] IModelRepository r, [FromServices] IOptions<OpenInferenceOptions> o) =>

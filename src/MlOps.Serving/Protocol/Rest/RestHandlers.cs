@@ -110,6 +110,60 @@ internal static class RestHandlers
         return RestInferResponseWriter.Write(response, parsed.Request.Id, parsed.Outputs);
     }
 
+    /// <summary>MlOps extension: ground-truth labels for earlier predictions, by request id; answers with what matched
+    /// and each version's live accuracy.</summary>
+    public static async Task<IResult> Feedback(HttpContext context, IModelRepository repository, IOptions<OpenInferenceOptions> options)
+    {
+        var (name, version) = Route(context);
+        var body = await RestBody.ReadAsync(context.Request, options.Value.MaxMessageBytes, context.RequestAborted);
+        using var document = RestBody.ParseJson(body);
+        var result = MlOps.Serving.Feedback.FeedbackHandler.Apply(repository, name, version, MlOps.Serving.Feedback.FeedbackHandler.Read(document.RootElement));
+        return RestResult.Json(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("model", result.Model);
+            w.WriteNumber("matched", result.Matched);
+            w.WriteNumber("unknown_count", result.UnknownCount);
+            w.WriteStartArray("unknown");
+            foreach (var id in result.Unknown)
+            {
+                w.WriteStringValue(id);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("versions");
+            foreach (var v in result.Versions)
+            {
+                w.WriteStartObject();
+                w.WriteString("version", v.Version);
+                Window(w, "last_5m", v.Last5Minutes);
+                Window(w, "last_60m", v.Last60Minutes);
+                Window(w, "since_load", v.SinceLoad);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+
+        static void Window(Utf8JsonWriter w, string name, (long Correct, long Total) counts)
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("labels", counts.Total);
+            w.WriteNumber("correct", counts.Correct);
+            if (counts.Total > 0)
+            {
+                w.WriteNumber("accuracy", (double)counts.Correct / counts.Total);
+            }
+            else
+            {
+                w.WriteNull("accuracy");
+            }
+
+            w.WriteEndObject();
+        }
+    }
+
     public static async Task<IResult> RepositoryIndex(HttpContext context, IModelRepository repository, IOptions<OpenInferenceOptions> options)
     {
         using var body = await OptionalJsonAsync(context, options.Value.MaxMessageBytes);
