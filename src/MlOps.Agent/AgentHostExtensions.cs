@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MlOps.Agent.Discovery;
 using MlOps.Agent.Jobs;
+using MlOps.Agent.Metrics;
 using MlOps.Agent.Options;
 using MlOps.Agent.Session;
 using MlOps.Artifacts;
@@ -39,6 +40,7 @@ internal static class AgentHostExtensions
             ActivatorUtilities.CreateInstance<AttemptLedger>(sp, sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory));
         builder.Services.AddSingleton<JobSupervisor>();
         builder.Services.AddSingleton<MlOps.Agent.Serving.ServingReconciler>();
+        builder.Services.AddAgentMetrics();
         // Hosted services start in order. What a killed agent left running is stopped before anything else starts,
         // and before the first hello, which claims only attempts started since.
         builder.Services.AddHostedService<LeftoverAttempts>();

@@ -93,8 +93,9 @@ public sealed class LocalCluster : IAsyncDisposable
         }, TimeSpan.FromSeconds(60), () => "coordinator did not answer:\n" + Coordinator.Output);
     }
 
-    /// <summary>Starts an agent; with <paramref name="serving"/> it also serves models (gRPC and REST ports returned).</summary>
-    public async Task<ServiceProcess> StartAgentAsync(string id, (int Grpc, int Http)? serving = null)
+    /// <summary>Starts an agent; with <paramref name="serving"/> it also serves models (gRPC and REST ports returned), with
+    /// <paramref name="metricsPort"/> it serves Prometheus metrics there.</summary>
+    public async Task<ServiceProcess> StartAgentAsync(string id, (int Grpc, int Http)? serving = null, int? metricsPort = null)
     {
         List<string> servingArgs = serving is { } ports
             ? [$"--Agent:Serving:GrpcListen=http://127.0.0.1:{ports.Grpc}", $"--Agent:Serving:RestListen=http://127.0.0.1:{ports.Http}"]
@@ -102,6 +103,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var agent = ServiceProcess.Start($"agent-{id}", BuiltBinaries.Agent,
         [
             .. servingArgs,
+            .. metricsPort is { } metrics ? [$"--Agent:MetricsListen=http://127.0.0.1:{metrics}"] : Array.Empty<string>(),
             $"--Agent:CoordinatorAddress={Address}",
             $"--Agent:DataDirectory={_root.Combine("agents", id)}",
             $"--Agent:Id={id}",

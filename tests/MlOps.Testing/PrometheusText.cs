@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MlOps.Serving.Tests.Metrics.Support;
+namespace MlOps.Testing;
 
-internal sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
+public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
 {
     public string? Label(string name) => Labels.TryGetValue(name, out var value) ? value : null;
 }
 
-internal sealed record PrometheusFamily(string Name, string Help, string Type, List<PrometheusSample> Samples);
+public sealed record PrometheusFamily(string Name, string Help, string Type, List<PrometheusSample> Samples);
 
 /// <summary>
 /// A strict reader of the Prometheus text format 0.0.4, for tests: every line is <c># HELP</c>, <c># TYPE</c>, another
@@ -17,7 +17,7 @@ internal sealed record PrometheusFamily(string Name, string Help, string Type, L
 /// sample belongs to the family above it (a histogram's as <c>_bucket</c>, <c>_sum</c>, <c>_count</c>); label
 /// values use only the escapes <c>\\</c>, <c>\"</c>, <c>\n</c>. Anything else throws <see cref="FormatException"/>.
 /// </summary>
-internal static partial class PrometheusText
+public static partial class PrometheusText
 {
     private static readonly string[] Types = ["counter", "gauge", "histogram", "summary", "untyped"];
 

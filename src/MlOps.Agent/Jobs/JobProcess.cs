@@ -61,6 +61,9 @@ internal sealed class JobProcess : IAsyncDisposable
 
     public bool CancelRequested => _cancelRequested;
 
+    /// <summary>The training progress the child reported last (null before its first report); for the metrics page.</summary>
+    public TrainingProgress? LastProgress { get; private set; }
+
     /// <summary>Starts the child. <paramref name="workDirectory"/> holds the assignment file and the output;
     /// <paramref name="checkpoints"/> pushes the checkpoints the child reports (null: they are only logged);
     /// <paramref name="notes"/> go into the job's log before the child's own lines (e.g. why it starts without a
@@ -292,6 +295,7 @@ internal sealed class JobProcess : IAsyncDisposable
         switch (ChildProtocol.Parse(line))
         {
             case TrainingProgress progress:
+                LastProgress = progress;
                 FlushLogs();
                 _outbox.Post(new AgentMessage { Progress = new JobProgressUpdate { JobId = JobId, Attempt = Attempt, Progress = progress } });
                 break;

@@ -45,6 +45,9 @@ internal sealed partial class JobSupervisor(
         .. _preparing.Select(p => new JobAttempt { JobId = p.Key, Attempt = p.Value }),
     ];
 
+    /// <summary>The child processes running now (not those still fetching), for the metrics page.</summary>
+    public IReadOnlyList<JobProcess> Processes => [.. _running.Values];
+
     /// <summary>Fetches a registered dataset version and the checkpoint to resume from first when the assignment
     /// names them, then starts the process.</summary>
     public void Start(JobAssignment assignment)

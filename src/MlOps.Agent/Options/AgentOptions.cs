@@ -50,6 +50,11 @@ public sealed class AgentOptions
     /// <summary>Where this node serves models with the Open Inference Protocol; both empty (default) serves nothing.</summary>
     public ServingEndpoints Serving { get; set; } = new();
 
+    /// <summary>Address of an HTTP/1.1 listener that serves only <c>GET /metrics</c> for Prometheus (running jobs,
+    /// training progress, node capacity, GPUs), <c>http://HOST:PORT</c>, e.g. <c>http://127.0.0.1:9465</c>. Default empty:
+    /// no listener. Serving metrics stay on the model host's REST port. See docs/metrics.md.</summary>
+    public string MetricsListen { get; set; } = "";
+
     /// <summary>Registration in Consul (docs/discovery.md, "In the cluster"); off unless <c>Agent:Consul:Address</c> is
     /// set. The same section also holds the Consul client's own settings (<c>Token</c>, <c>Datacenter</c>, ...).</summary>
     public AgentConsulOptions Consul { get; set; } = new();
@@ -83,6 +88,11 @@ public sealed class ServingEndpoints
     /// <summary>How long a version that left its deployment keeps serving requests already routed to it before it is
     /// unloaded. Default 2 s.</summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often each served version with a reference profile reports a <c>ServingWindow</c> (its live
+    /// profile and the labels scored) to the coordinator. Default 60 s: a few thousand sampled requests per window on
+    /// a busy version, and one small message a minute per version. Must be positive.</summary>
+    public TimeSpan ProfileWindow { get; set; } = TimeSpan.FromSeconds(60);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(GrpcListen) || !string.IsNullOrWhiteSpace(RestListen);
 }

@@ -58,9 +58,19 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
             }
         }
 
+        if (!string.IsNullOrWhiteSpace(options.MetricsListen) && !Serving.ListenAddress.TryParse(options.MetricsListen, out _))
+        {
+            errors.Add($"Agent:MetricsListen must be http://HOST:PORT with an IP address or localhost (or empty for no metrics listener), got '{options.MetricsListen}'");
+        }
+
         if (options.Serving.DrainDelay < TimeSpan.Zero)
         {
             errors.Add("Agent:Serving:DrainDelay must not be negative");
+        }
+
+        if (options.Serving.ProfileWindow <= TimeSpan.Zero)
+        {
+            errors.Add($"Agent:Serving:ProfileWindow must be positive, got {options.Serving.ProfileWindow}");
         }
 
         foreach (var (key, value) in options.Labels)

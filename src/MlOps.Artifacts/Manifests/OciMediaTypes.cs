@@ -28,6 +28,10 @@ public static class OciMediaTypes
     /// <summary>A training checkpoint (TorchSharp state dictionary, optimizer state).</summary>
     public const string Checkpoint = "application/vnd.mlops.checkpoint.v1";
 
+    /// <summary>A model version's reference data profile (MlOps.Monitoring <c>ProfileJson</c>): input and prediction
+    /// statistics on held-out data at training time, the baseline drift is measured against.</summary>
+    public const string Profile = "application/vnd.mlops.profile.v1+json";
+
     /// <summary>A training log (text, one line per event).</summary>
     public const string TrainingLog = "text/plain";
 

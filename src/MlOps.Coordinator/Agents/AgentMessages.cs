@@ -19,6 +19,7 @@ internal sealed class AgentMessages(
     ICoordinatorStore store,
     ModelRegistrar registrar,
     MlOps.Coordinator.Deployments.ServingFleet fleet,
+    MlOps.Coordinator.Monitoring.DriftMonitor driftMonitor,
     Microsoft.Extensions.Options.IOptions<MlOps.Coordinator.Configuration.CoordinatorOptions> options,
     TimeProvider timeProvider,
     ILogger<AgentMessages> logger)
@@ -62,6 +63,9 @@ internal sealed class AgentMessages(
                 break;
             case AgentMessage.KindOneofCase.Serving:
                 fleet.Report(agentId, message.Serving);
+                break;
+            case AgentMessage.KindOneofCase.Window:
+                driftMonitor.Record(agentId, message.Window);
                 break;
             case AgentMessage.KindOneofCase.Hello:
                 AgentLog.UnexpectedMessage(logger, agentId, "a second hello");

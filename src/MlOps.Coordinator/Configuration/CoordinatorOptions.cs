@@ -25,6 +25,13 @@ public sealed class CoordinatorOptions
     public string Listen { get; set; } = "http://127.0.0.1:7070";
 
     /// <summary>
+    /// Address of a separate HTTP/1.1 listener that serves only <c>GET /metrics</c> for Prometheus (the gRPC endpoint
+    /// speaks HTTP/2 only), <c>http://HOST:PORT</c> as for <see cref="Listen"/>, e.g. <c>http://127.0.0.1:9464</c>.
+    /// Default empty: no metrics listener. See docs/metrics.md.
+    /// </summary>
+    public string MetricsListen { get; set; } = "";
+
+    /// <summary>
     /// Directory for the SQLite state database (<c>coordinator.db</c>) and the log files (<c>logs/</c>).
     /// Default <c>$XDG_DATA_HOME/mlops/coordinator</c>, or <c>~/.local/share/mlops/coordinator</c> when
     /// XDG_DATA_HOME is not set.

@@ -11,9 +11,21 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
         var errors = new List<string>();
         void Error(string key, string message) => errors.Add($"{CoordinatorOptions.SectionName}:{key} {message}");
 
-        if (!ListenAddress.TryParse(options.Listen, out _, out var listenError))
+        if (!ListenAddress.TryParse(options.Listen, out var listen, out var listenError))
         {
             Error(nameof(options.Listen), listenError);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.MetricsListen))
+        {
+            if (!ListenAddress.TryParse(options.MetricsListen, out var metrics, out var metricsError))
+            {
+                Error(nameof(options.MetricsListen), metricsError + " (or empty for no metrics listener)");
+            }
+            else if (listen is not null && metrics.Port != 0 && metrics.Port == listen.Port)
+            {
+                Error(nameof(options.MetricsListen), $"must use another port than Listen ({options.Listen}): Prometheus scrapes over HTTP/1.1, the gRPC endpoint is HTTP/2 only; got '{options.MetricsListen}'");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.DataDirectory))

@@ -14,6 +14,7 @@ public static class CoordinatorEndpointExtensions
         app.MapGrpcService<ModelRegistryGrpcService>();
         app.MapGrpcService<DatasetGrpcService>();
         app.MapGrpcService<DeploymentGrpcService>();
+        app.MapGrpcService<MonitoringGrpcService>();
         app.MapGrpcHealthChecksService();
         return app;
     }

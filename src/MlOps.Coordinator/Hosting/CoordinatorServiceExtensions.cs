@@ -10,6 +10,7 @@ using MlOps.Coordinator.Discovery;
 using MlOps.Coordinator.HighAvailability;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
+using MlOps.Coordinator.Metrics;
 using MlOps.Coordinator.Registry;
 using MlOps.Coordinator.Scheduling;
 using MlOps.Coordinator.Storage;
@@ -30,6 +31,7 @@ public static class CoordinatorServiceExtensions
         builder.Services.AddCoordinatorCore();
         builder.Services.AddCoordinatorDiscovery(builder.Configuration);
         builder.Services.AddCoordinatorHighAvailability(builder.Configuration);
+        builder.Services.AddCoordinatorMetricsListener();
         builder.Services.AddGrpc();
         builder.Services.AddCoordinatorGrpcLimits();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");
@@ -53,6 +55,8 @@ public static class CoordinatorServiceExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatasetCatalogOptions>, DatasetCatalogOptionsValidator>());
         builder.Services.AddOptions<ArtifactStoreOptions>().BindConfiguration(ArtifactStoreOptions.SectionName).ValidateOnStart();
         builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<MlOps.Coordinator.Monitoring.MonitoringOptions>().BindConfiguration(MlOps.Coordinator.Monitoring.MonitoringOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOps.Coordinator.Monitoring.MonitoringOptions>, MlOps.Coordinator.Monitoring.MonitoringOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
@@ -131,16 +135,20 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentTargets>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentReconciler>();
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentCommands>();
+        services.TryAddSingleton<MlOps.Coordinator.Monitoring.IReferenceProfiles, MlOps.Coordinator.Monitoring.ArtifactReferenceProfiles>();
+        services.TryAddSingleton<MlOps.Coordinator.Monitoring.DriftMonitor>();
         services.TryAddSingleton<CoordinatorStartup>();
         services.TryAddSingleton<SchedulerLoop>();
         services.TryAddSingleton<LeaseMonitor>();
         services.TryAddSingleton<ListeningAnnouncer>();
+        services.AddCoordinatorMetrics();
 
         // Order matters: hosted services start in registration order, and recovery must finish first.
         services.AddHostedService(sp => sp.GetRequiredService<CoordinatorStartup>());
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<LeaseMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Deployments.DeploymentReconciler>());
+        services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Monitoring.DriftMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
         return services;
     }

@@ -10,7 +10,7 @@ namespace MlOps.Coordinator.Jobs;
 /// agent. Publishing after the commit means a watcher never sees an event the store could lose.
 /// </summary>
 internal sealed class JobUpdater(
-    ICoordinatorStore store, JobEventHub hub, SchedulerSignal scheduler, ILogger<JobUpdater> logger)
+    ICoordinatorStore store, JobEventHub hub, SchedulerSignal scheduler, MlOps.Coordinator.Metrics.CoordinatorMetrics metrics, ILogger<JobUpdater> logger)
 {
     public async Task<JobUpdate> CreateAsync(JobMutation creation, CancellationToken cancellationToken)
     {
@@ -38,6 +38,7 @@ internal sealed class JobUpdater(
         foreach (var change in update.Events.Where(e => e.PayloadCase == JobEvent.PayloadOneofCase.StateChange).Select(e => e.StateChange))
         {
             JobLog.StateChanged(logger, update.Job.Id, change.From, change.To, change.Attempt, change.Reason);
+            metrics.StateChanged(change);
             wake |= change.To == JobState.Queued || JobStates.IsTerminal(change.To);
         }
 

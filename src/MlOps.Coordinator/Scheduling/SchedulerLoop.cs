@@ -25,6 +25,7 @@ internal sealed class SchedulerLoop(
     IOptions<CoordinatorOptions> options,
     TimeProvider timeProvider,
     MlOps.Coordinator.HighAvailability.Leadership leadership,
+    MlOps.Coordinator.Metrics.CoordinatorMetrics metrics,
     ILogger<SchedulerLoop> logger) : BackgroundService
 {
     private readonly HashSet<string> _reportedUnplaceable = new(StringComparer.Ordinal);
@@ -32,6 +33,7 @@ internal sealed class SchedulerLoop(
     /// <summary>One pass; returns the number of jobs assigned.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        using var timing = metrics.TimePass();
         var snapshot = await snapshots.CaptureAsync(cancellationToken);
         if (snapshot.Queue.Count == 0)
         {
@@ -121,6 +123,7 @@ internal sealed class SchedulerLoop(
             {
                 Cancellation = new JobCancellation { JobId = preemption.JobId, Attempt = attempt, Reason = preemption.Reason, Preempt = true },
             });
+            metrics.PreemptionOrdered();
         }
     }
 
@@ -142,6 +145,7 @@ internal sealed class SchedulerLoop(
             }
 
             session.Send(new CoordinatorMessage { Assignment = assignments.For(update.Job) });
+            metrics.Assigned(update.Job);
             return true;
         }
     }

@@ -39,6 +39,10 @@ public interface ICoordinatorStore : IDisposable
     /// <summary>Every job in one of <paramref name="states"/>, oldest submission first.</summary>
     Task<IReadOnlyList<Job>> ListJobsByStateAsync(IReadOnlyCollection<JobState> states, CancellationToken cancellationToken);
 
+    /// <summary>How many jobs are in each state; states without a job are left out. Read at every metrics scrape, so
+    /// it counts over the state index instead of reading jobs.</summary>
+    Task<IReadOnlyDictionary<JobState, long>> CountJobsByStateAsync(CancellationToken cancellationToken);
+
     /// <summary>Jobs held by an agent: ASSIGNED, RUNNING or CANCELLING on <paramref name="agentId"/>.</summary>
     Task<IReadOnlyList<Job>> ListActiveJobsOnAgentAsync(string agentId, CancellationToken cancellationToken);
 

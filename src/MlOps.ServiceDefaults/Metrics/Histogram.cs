@@ -1,6 +1,4 @@
-using MlOps.Serving.Models;
-
-namespace MlOps.Serving.Metrics;
+namespace MlOps.ServiceDefaults.Metrics;
 
 /// <summary>
 /// A histogram over fixed, ascending integer bounds (nanoseconds, rows) for the request path: recording is one
@@ -8,7 +6,7 @@ namespace MlOps.Serving.Metrics;
 /// with no lock and no allocation. Buckets hold their own observations only; <see cref="Snapshot"/> makes them
 /// cumulative, so the count it reports always equals the +Inf bucket even while others record.
 /// </summary>
-internal sealed class Histogram
+public sealed class Histogram
 {
     private readonly long[] _bounds;
     private readonly IReadOnlyList<long> _reportedBounds;

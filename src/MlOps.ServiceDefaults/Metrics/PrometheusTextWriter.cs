@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
-using MlOps.Serving.Models;
 
-namespace MlOps.Serving.Metrics;
+namespace MlOps.ServiceDefaults.Metrics;
 
 /// <summary>The metric types of the text format's <c># TYPE</c> line.</summary>
-internal enum MetricType
+public enum MetricType
 {
     Counter,
     Gauge,
@@ -16,9 +15,11 @@ internal enum MetricType
 /// Writes the Prometheus text exposition format, version 0.0.4: per family one <c># HELP</c> and one <c># TYPE</c>
 /// line, then its samples <c>name{label="value",...} value</c>, every line ending in <c>\n</c>. Label values escape
 /// backslash, double quote and newline; help text escapes backslash and newline. Callers write each family once,
-/// with all its series, because a scraper rejects a family that appears twice.
+/// with all its series, because a scraper rejects a family that appears twice. By convention a counter's name ends
+/// in <c>_total</c> and a unit is spelled out in the name (<c>_seconds</c>, <c>_bytes</c>); the writer does not
+/// enforce it, because the serving host keeps Triton's counter names (<c>nv_inference_count</c>).
 /// </summary>
-internal sealed class PrometheusTextWriter(StringBuilder output)
+public sealed class PrometheusTextWriter(StringBuilder output)
 {
     /// <summary>The content type of the format; Prometheus picks its parser by it.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";

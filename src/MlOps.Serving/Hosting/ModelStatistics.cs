@@ -1,3 +1,4 @@
+using MlOps.ServiceDefaults.Metrics;
 using MlOps.Serving.Metrics;
 using MlOps.Serving.Models;
 

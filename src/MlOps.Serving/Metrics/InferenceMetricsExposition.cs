@@ -1,4 +1,5 @@
 using System.Text;
+using MlOps.ServiceDefaults.Metrics;
 using MlOps.Serving.Models;
 using MlOps.Serving.Protocol;
 

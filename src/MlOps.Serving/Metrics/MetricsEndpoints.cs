@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using MlOps.ServiceDefaults.Metrics;
 using MlOps.Serving.Models;
 
 namespace MlOps.Serving.Metrics;

@@ -51,6 +51,7 @@ public sealed class JobProcessTests : IDisposable
         Assert.True(completed.Result.Metrics["test_accuracy"] > 0.5);
         Assert.Equal(completed.Result.WeightsSha256, Sha256Digest.OfFile(completed.Result.WeightsUri));
         Assert.Contains(outbox.Messages, m => m.Progress is not null);
+        Assert.Equal(outbox.Messages.Last(m => m.Progress is not null).Progress.Progress, process.LastProgress);
         Assert.Equal(2, outbox.Messages.Count(m => m.Metrics is not null && m.Metrics.Metrics.Epoch > 0));
         Assert.Contains(outbox.LogLines, l => l.Contains("training tiny"));
     }

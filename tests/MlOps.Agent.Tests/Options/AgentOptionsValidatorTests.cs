@@ -38,4 +38,28 @@ public sealed class AgentOptionsValidatorTests
         Assert.EndsWith(Path.Combine("mlops", "agent"), options.DataDirectory);
         Assert.True(new AgentOptionsValidator().Validate(null, options).Succeeded);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("http://127.0.0.1:9465")]
+    [InlineData("http://0.0.0.0:0")]
+    public void Validate_MetricsListenEmptyOrAddress_Succeeds(string metricsListen)
+    {
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Id = "a1", MetricsListen = metricsListen });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("9465")]
+    [InlineData("https://127.0.0.1:9465")]
+    [InlineData("http://metrics.example:9465")]
+    public void Validate_BadMetricsListen_NamesTheSetting(string metricsListen)
+    {
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Id = "a1", MetricsListen = metricsListen });
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Agent:MetricsListen must be http://HOST:PORT", failure, StringComparison.Ordinal);
+        Assert.Contains(metricsListen, failure, StringComparison.Ordinal);
+    }
 }

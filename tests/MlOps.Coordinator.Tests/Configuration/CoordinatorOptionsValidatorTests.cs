@@ -98,4 +98,29 @@ public sealed class CoordinatorOptionsValidatorTests
         Assert.Equal("/var/lib/mlops/logs", options.LogDirectory);
         Assert.EndsWith("mlops/coordinator", CoordinatorOptions.DefaultDataDirectory(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("http://127.0.0.1:9464")]
+    [InlineData("http://*:9464")]
+    public void Validate_MetricsListenEmptyOrAddress_Succeeds(string metricsListen)
+    {
+        var result = new CoordinatorOptionsValidator().Validate(null, new CoordinatorOptions { MetricsListen = metricsListen });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("9464", "not an absolute URL")]
+    [InlineData("https://127.0.0.1:9464", "scheme 'https'")]
+    [InlineData("http://127.0.0.1:9464/metrics", "has a path")]
+    [InlineData("http://127.0.0.1:7070", "another port than Listen")]
+    public void Validate_BadMetricsListen_ClearError(string metricsListen, string expected)
+    {
+        var result = new CoordinatorOptionsValidator().Validate(null, new CoordinatorOptions { MetricsListen = metricsListen });
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Coordinator:MetricsListen", failure, StringComparison.Ordinal);
+        Assert.Contains(expected, failure, StringComparison.Ordinal);
+    }
 }

@@ -244,6 +244,21 @@ public abstract partial class CoordinatorStoreContractTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task CountJobsByStateAsync_QueuedAndAssignedJobs_CountsOnlyStatesThatHaveJobs()
+    {
+        using var store = await OpenAsync();
+        Assert.Empty(await store.CountJobsByStateAsync(None));
+        await CreateJobAsync(store, "j-1");
+        await CreateJobAsync(store, "j-2");
+        await CreateJobAsync(store, "j-3");
+        await store.UpdateJobAsync("j-2", JobTransitions.Assign("a1", Time.GetUtcNow()), None);
+
+        var counts = await store.CountJobsByStateAsync(None);
+
+        Assert.Equal(new Dictionary<JobState, long> { [JobState.Queued] = 2, [JobState.Assigned] = 1 }, counts);
+    }
+
+    [StoreFact]
     public async Task ListActiveJobsOnAgentAsync_FinishedAndOtherAgentsJobs_OnlyActiveOnesOfThatAgent()
     {
         using var store = await OpenAsync();

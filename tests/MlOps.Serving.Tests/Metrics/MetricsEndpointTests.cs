@@ -3,7 +3,6 @@ using Grpc.Core;
 using MlOps.Contracts.Inference;
 using MlOps.Serving.Hosting.Repository;
 using MlOps.Serving.Tests.Hosting.Support;
-using MlOps.Serving.Tests.Metrics.Support;
 using MlOps.Serving.Tests.Protocol.Support;
 using MlOps.Testing;
 

@@ -1,7 +1,6 @@
 using System.Text;
-using MlOps.Serving.Metrics;
-using MlOps.Serving.Models;
-using MlOps.Serving.Tests.Metrics.Support;
+using MlOps.ServiceDefaults.Metrics;
+using MlOps.Testing;
 
 namespace MlOps.Serving.Tests.Metrics;
 

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+using MlOps.Monitoring.Drift;
+
+namespace MlOps.Coordinator.Monitoring;
+
+/// <summary>
+/// Drift evaluation in the coordinator, bound from <c>Monitoring</c> (docs/monitoring.md): the live windows agents
+/// report over <see cref="EvaluationWindow"/> are merged and compared with the version's reference profile under the
+/// thresholds below (MlOps.Monitoring <see cref="DriftPolicy"/>).
+/// </summary>
+public sealed class MonitoringOptions
+{
+    public const string SectionName = "Monitoring";
+
+    /// <summary>How far back live windows are merged for one evaluation. 10 s - 1 day; default 5 min.</summary>
+    public TimeSpan EvaluationWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A feature drifts when its PSI reaches this (and its KS test rejects). Default 0.1.</summary>
+    public double PsiThreshold { get; set; } = 0.1;
+
+    public double KsAlpha { get; set; } = 0.01;
+
+    public double MmdAlpha { get; set; } = 0.01;
+
+    public double PredictionAlpha { get; set; } = 0.01;
+
+    /// <summary>Fewer live samples than this: insufficient data, never drift. Default 200.</summary>
+    public int MinSamples { get; set; } = 200;
+
+    /// <summary>Permutations of the image MMD test (its p-value resolution is 1/(n+1)). Default 500.</summary>
+    public int MmdPermutations { get; set; } = 500;
+
+    public DriftPolicy Policy() => new()
+    {
+        PsiThreshold = PsiThreshold,
+        KsAlpha = KsAlpha,
+        MmdAlpha = MmdAlpha,
+        PredictionAlpha = PredictionAlpha,
+        MinSamples = MinSamples,
+        MmdPermutations = MmdPermutations,
+    };
+}
+
+internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MonitoringOptions options)
+    {
+        var errors = options.Policy().Validate().Select(e => $"{MonitoringOptions.SectionName}: {e}").ToList();
+        if (options.EvaluationWindow < TimeSpan.FromSeconds(10) || options.EvaluationWindow > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{MonitoringOptions.SectionName}:EvaluationWindow must be between 10 seconds and 1 day, got {options.EvaluationWindow}");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
