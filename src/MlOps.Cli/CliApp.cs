@@ -71,6 +71,7 @@ public static class CliApp
             RollbackCommand.Create(environment, shared),
             DeploymentsCommand.CreateList(environment, shared),
             DeploymentsCommand.CreateDelete(environment, shared),
+            MlOps.Cli.Monitoring.MonitorCommand.Create(environment, shared),
             PredictCommand.Create(environment, shared),
         };
     }

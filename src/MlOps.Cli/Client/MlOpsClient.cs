@@ -138,6 +138,9 @@ public sealed class MlOpsClient : IDisposable
     public Task<Deployment> GetDeploymentAsync(string name, CancellationToken cancellationToken) =>
         CallAsync(o => _deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = name }, o).ResponseAsync, cancellationToken);
 
+    public Task<ModelMonitor> GetModelMonitorAsync(string model, CancellationToken cancellationToken) =>
+        CallAsync(o => new MonitoringService.MonitoringServiceClient(_channel).GetModelMonitorAsync(new GetModelMonitorRequest { Model = model }, o).ResponseAsync, cancellationToken);
+
     public async Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellationToken) =>
         (await CallAsync(o => _deployments.ListDeploymentsAsync(new ListDeploymentsRequest(), o).ResponseAsync, cancellationToken)).Deployments;
 

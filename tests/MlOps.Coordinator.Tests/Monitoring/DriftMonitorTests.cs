@@ -1,0 +1,206 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using MlOps.Contracts;
+using MlOps.Coordinator.HighAvailability;
+using MlOps.Coordinator.Monitoring;
+using MlOps.Monitoring.Profiles;
+using MlOps.Monitoring.Serialization;
+
+namespace MlOps.Coordinator.Tests.Monitoring;
+
+/// <summary>
+/// The coordinator's drift monitor on synthetic image profiles (seeded): windows from several agents are merged over
+/// the evaluation window and judged against the version's reference, with an in-memory reference source standing in
+/// for the artifact store.
+/// </summary>
+public sealed class DriftMonitorTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(Start);
+    private readonly InMemoryReferencesForTests _references = new();
+
+    [Fact]
+    public async Task Evaluate_SameDistributionFromTwoAgents_NoDriftOverTheMergedWindows()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor();
+
+        await monitor.EvaluateAsync("a1", Window("m", 1, Live(reference, seed: 2, count: 150), reference), CancellationToken.None);
+        await monitor.EvaluateAsync("a2", Window("m", 1, Live(reference, seed: 3, count: 150), reference), CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.Equal("NO_DRIFT", version.Verdict);
+        Assert.Equal((300L, 2L, 0L), (version.Profiled, version.Evaluations, version.DriftEvaluations));
+        Assert.Equal(8, version.Features.Count);
+    }
+
+    [Fact]
+    public async Task Evaluate_BrighterImages_DriftWithTheMeanFeatureNamed()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor();
+
+        await monitor.EvaluateAsync("a1", Window("m", 1, Live(reference, seed: 2, count: 300, brightness: 0.3f), reference), CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.Equal("DRIFT", version.Verdict);
+        Assert.Equal(1, version.DriftEvaluations);
+        Assert.NotNull(version.LastDriftAt);
+        Assert.True(version.Features.Single(f => f.Name == "mean").Drifted);
+        Assert.NotEmpty(version.Reasons);
+    }
+
+    [Fact]
+    public async Task Evaluate_FewSamples_InsufficientDataNotDrift()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor();
+
+        await monitor.EvaluateAsync("a1", Window("m", 1, Live(reference, seed: 2, count: 20, brightness: 0.5f), reference), CancellationToken.None);
+
+        Assert.Equal("INSUFFICIENT_DATA", Assert.Single(monitor.Get("m").Versions).Verdict);
+    }
+
+    [Fact]
+    public async Task Evaluate_OldWindowsLeaveTheEvaluationWindow()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor();
+        await monitor.EvaluateAsync("a1", Window("m", 1, Live(reference, seed: 2, count: 300, brightness: 0.4f), reference), CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await monitor.EvaluateAsync("a1", Window("m", 1, Live(reference, seed: 3, count: 300), reference), CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.Equal("NO_DRIFT", version.Verdict);
+        Assert.Equal(300, version.Profiled);
+        Assert.Equal(1, version.DriftEvaluations);
+    }
+
+    [Fact]
+    public async Task Evaluate_VersionWithoutReference_NoReferenceWithTheReason()
+    {
+        var monitor = Monitor();
+
+        await monitor.EvaluateAsync("a1", new ServingWindow { Model = "m", Version = 2, Requests = 10, Start = Now(), End = Now() }, CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.Equal(DriftMonitor.NoReference, version.Verdict);
+        Assert.Contains("no reference profile", Assert.Single(version.Reasons), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_WindowBuiltFromAnotherReference_SkippedAndSaid()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor();
+        var window = Window("m", 1, Live(reference, seed: 2, count: 300), reference);
+        window.ReferenceDigest = "sha256:" + new string('f', 64);
+
+        await monitor.EvaluateAsync("a1", window, CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.Equal("INSUFFICIENT_DATA", version.Verdict);
+        Assert.Contains(version.Reasons, r => r.Contains("skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Evaluate_UnreadableProfile_KeptOutAndTheWindowStillCounted()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor();
+        var window = Window("m", 1, Live(reference, seed: 2, count: 300), reference);
+        window.Profile = ByteString.CopyFromUtf8("{\"format_version\": 99}");
+
+        await monitor.EvaluateAsync("a1", window, CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.Equal(("INSUFFICIENT_DATA", 300L), (version.Verdict, version.Profiled));
+    }
+
+    private DriftMonitor Monitor()
+    {
+        var leadership = new Leadership();
+        return new DriftMonitor(_references, Options.Create(new MonitoringOptions { MmdPermutations = 200 }), _time, leadership, NullLogger<DriftMonitor>.Instance);
+    }
+
+    private Timestamp Now() => Timestamp.FromDateTimeOffset(_time.GetUtcNow());
+
+    private ServingWindow Window(string model, int version, ModelProfile live, ReferenceProfile reference) => new()
+    {
+        Model = model,
+        Version = version,
+        Start = Timestamp.FromDateTimeOffset(_time.GetUtcNow() - TimeSpan.FromMinutes(1)),
+        End = Now(),
+        Requests = live.Inputs.Count * 4,
+        Profiled = live.Inputs.Count,
+        Profile = ByteString.CopyFrom(ProfileJson.Serialize(live)),
+        ReferenceDigest = reference.Digest,
+    };
+
+    private static ModelProfile Reference(int seed)
+    {
+        var random = new Random(seed);
+        var images = Enumerable.Range(0, 1000).Select(_ => (ReadOnlyMemory<float>)Image(random, 0f)).ToList();
+        var inputs = ImageProfile.CreateReference(images, 28, 28);
+        var predictions = new PredictionProfile(10);
+        foreach (var _ in images)
+        {
+            predictions.Add(random.Next(10));
+        }
+
+        return new ModelProfile(inputs, predictions);
+    }
+
+    private static ModelProfile Live(ReferenceProfile reference, int seed, int count, float brightness = 0f)
+    {
+        var random = new Random(seed);
+        var live = reference.Profile.CreateLike(seed);
+        var probabilities = new float[10];
+        for (var i = 0; i < count; i++)
+        {
+            Array.Clear(probabilities);
+            probabilities[random.Next(10)] = 1f;
+            live.Add(Image(random, brightness), probabilities);
+        }
+
+        return live;
+    }
+
+    /// <summary>A bright ellipse of random size and intensity on a dark background, normalised like Fashion-MNIST.</summary>
+    private static float[] Image(Random random, float brightness)
+    {
+        var image = new float[28 * 28];
+        var (ax, ay, intensity) = (5 + (random.NextDouble() * 6), 5 + (random.NextDouble() * 6), 0.3 + (random.NextDouble() * 0.6));
+        for (var r = 0; r < 28; r++)
+        {
+            for (var c = 0; c < 28; c++)
+            {
+                var (dx, dy) = ((c - 13.5) / ax, (r - 13.5) / ay);
+                var raw = (dx * dx) + (dy * dy) <= 1 ? intensity : random.NextDouble() * 0.03;
+                image[(r * 28) + c] = (float)((raw - 0.286) / 0.353) + brightness;
+            }
+        }
+
+        return image;
+    }
+
+    /// <summary>Test double of the artifact-backed reference source: references held in memory.</summary>
+    private sealed class InMemoryReferencesForTests : IReferenceProfiles
+    {
+        private readonly Dictionary<(string, int), ReferenceProfile> _profiles = [];
+
+        public ReferenceProfile Add(string model, int version, ModelProfile profile)
+        {
+            var reference = new ReferenceProfile(profile, "sha256:" + new string((char)('a' + version), 64));
+            _profiles[(model, version)] = reference;
+            return reference;
+        }
+
+        public Task<ReferenceProfile?> GetAsync(string model, int version, CancellationToken cancellationToken) =>
+            Task.FromResult(_profiles.GetValueOrDefault((model, version)));
+    }
+}
