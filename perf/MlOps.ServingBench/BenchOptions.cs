@@ -38,6 +38,7 @@ internal sealed record BenchOptions(
         Console.Error.WriteLine("usage: MlOps.ServingBench [--models mlp,cnn] [--batch-sizes 1,8,16,32,64] [--threads N] [--seconds 2]");
         Console.Error.WriteLine("                          [--callers 64] [--delays-us 0,1000,2000] [--batcher-seconds 5] [--no-spinning]");
         Console.Error.WriteLine("       MlOps.ServingBench served [--models mlp,cnn] [--clients 64] [--warmup-seconds 3] [--seconds 10] [--latency-seconds 5] [--direct-seconds 3] [--no-spinning]");
+        Console.Error.WriteLine("       MlOps.ServingBench served --live-profile off,on [--rounds 3] [--models mlp,cnn] [--clients 64] [--warmup-seconds 3] [--seconds 10]");
         return 2;
     }
 

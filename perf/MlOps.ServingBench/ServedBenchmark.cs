@@ -22,7 +22,8 @@ namespace MlOps.ServingBench;
 /// <summary>Options of the <c>served</c> command. With <c>Streaming</c> the clients send over one <c>ModelStreamInfer</c>
 /// stream each (perf_analyzer's <c>--streaming</c>): one HTTP/2 stream per client instead of one per request.</summary>
 internal sealed record ServedOptions(string[] Models, int Clients, double WarmupSeconds, double Seconds, double LatencySeconds, double DirectSeconds,
-    bool Spinning = true, bool Streaming = false, int IntraOpThreads = 0, int MaxBatch = 0, bool Lean = false)
+    bool Spinning = true, bool Streaming = false, int IntraOpThreads = 0, int MaxBatch = 0, bool Lean = false,
+    string[]? LiveProfile = null, int Rounds = 3)
 {
     public static ServedOptions? Parse(IEnumerable<string> args)
     {
@@ -46,6 +47,8 @@ internal sealed record ServedOptions(string[] Models, int Clients, double Warmup
                 "--lean-client" => o with { Lean = true },
                 "--intra-op-threads" => o with { IntraOpThreads = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-batch" => o with { MaxBatch = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--live-profile" => o with { LiveProfile = Next().Split(',') },
+                "--rounds" => o with { Rounds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => null,
             };
             if (o is null)
@@ -70,6 +73,11 @@ internal static class ServedBenchmark
 {
     public static async Task<int> RunAsync(ServedOptions options)
     {
+        if (options.LiveProfile is not null)
+        {
+            return await LiveProfileBenchmark.RunAsync(options);
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"served: {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; host defaults (intra-op threads = cores, spinning {(options.Spinning ? "on" : "off")}, max batch 64, queue delay 0); {options.Clients} clients, {options.WarmupSeconds} s warm-up, {options.Seconds} s measured; latency {options.LatencySeconds} s; clients in a child process"));
         var bench = new BenchOptions(options.Models, [1], Environment.ProcessorCount, options.DirectSeconds, options.Clients, [0], 0, true);
@@ -90,26 +98,8 @@ internal static class ServedBenchmark
 
     private static async Task RunModelAsync(BenchModel model, ServedOptions options)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Configuration["Serving:Host:AllowSpinning"] = options.Spinning ? "true" : "false";
-        if (options.IntraOpThreads > 0)
-        {
-            builder.Configuration["Serving:Host:IntraOpThreads"] = options.IntraOpThreads.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (options.MaxBatch > 0)
-        {
-            builder.Configuration["Serving:Host:Batching:MaxBatchSize"] = options.MaxBatch.ToString(CultureInfo.InvariantCulture);
-        }
-        builder.Services.AddModelHost();
-        builder.Services.AddOpenInference();
-        await using var app = builder.Build();
-        app.MapOpenInference();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var repository = app.Services.GetRequiredService<ModelRepository>();
+        var (app, address, repository) = await StartHostAsync(options);
+        await using var _ = app;
         var version = await repository.LoadVersionAsync(model.Name, "1", model.Path, model.Digest);
 
         // (b)+(d): N clients, server CPU and formed batches over the measured window.
@@ -186,6 +176,31 @@ internal static class ServedBenchmark
         Console.WriteLine(string.Create(c, $"| (for reference) client process CPU per request, not included above | {load.CpuMicroseconds / load.Requests:F1} |"));
     }
 
+    /// <summary>The real serving stack on 127.0.0.1 (h2c) with the host settings of <paramref name="options"/>; no model loaded.</summary>
+    internal static async Task<(WebApplication App, string Address, ModelRepository Repository)> StartHostAsync(ServedOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Configuration["Serving:Host:AllowSpinning"] = options.Spinning ? "true" : "false";
+        if (options.IntraOpThreads > 0)
+        {
+            builder.Configuration["Serving:Host:IntraOpThreads"] = options.IntraOpThreads.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (options.MaxBatch > 0)
+        {
+            builder.Configuration["Serving:Host:Batching:MaxBatchSize"] = options.MaxBatch.ToString(CultureInfo.InvariantCulture);
+        }
+        builder.Services.AddModelHost();
+        builder.Services.AddOpenInference();
+        var app = builder.Build();
+        app.MapOpenInference();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return (app, address, app.Services.GetRequiredService<ModelRepository>());
+    }
+
     private sealed record DirectResult(List<double> Latencies, TimeSpan Cpu);
 
     /// <summary>One session with the host's settings, pre-created OrtValues, warm-up then timed calls; process CPU over the timed loop.</summary>
@@ -226,7 +241,7 @@ internal static class ServedBenchmark
         return new DirectResult(samples, Process.GetCurrentProcess().TotalProcessorTime - cpu0);
     }
 
-    private static Process StartClient(string address, string model, int clients, double warmup, double seconds, bool streaming, bool lean)
+    internal static Process StartClient(string address, string model, int clients, double warmup, double seconds, bool streaming, bool lean)
     {
         var self = typeof(ServedBenchmark).Assembly.Location;
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -243,7 +258,7 @@ internal static class ServedBenchmark
         return Process.Start(start) ?? throw new InvalidOperationException("could not start the client process");
     }
 
-    private static async Task<string> ExpectAsync(Process child, string prefix)
+    internal static async Task<string> ExpectAsync(Process child, string prefix)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (await child.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
@@ -260,7 +275,7 @@ internal static class ServedBenchmark
     }
 
     /// <summary>What the client process reports: "END requests seconds errors cpuMicroseconds latenciesPath".</summary>
-    private sealed record ClientResult(long Requests, double Seconds, long Errors, double CpuMicroseconds, List<double> Latencies)
+    internal sealed record ClientResult(long Requests, double Seconds, long Errors, double CpuMicroseconds, List<double> Latencies)
     {
         public static ClientResult Parse(string line)
         {

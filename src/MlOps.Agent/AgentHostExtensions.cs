@@ -46,6 +46,7 @@ internal static class AgentHostExtensions
         builder.Services.AddHostedService<LeftoverAttempts>();
         // The serving host before the session: the hello offers its bound endpoints.
         builder.Services.AddHostedService<MlOps.Agent.Serving.ServingHost>();
+        builder.Services.AddHostedService<MlOps.Agent.Serving.ServingWindowReporter>();
         builder.Services.AddHostedService<CoordinatorSession>();
         builder.AddAgentDiscovery();
 

@@ -56,6 +56,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The coordinator's artifact store as agents and the CLI see it.</summary>
     public MlOps.Artifacts.IArtifactStore Artifacts => new MlOps.Client.Artifacts.CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(Channel), Address);
 
+    /// <summary>Extra arguments of every agent started from now on.</summary>
+    public List<string> AgentArguments { get; } = [];
+
     /// <summary>Extra coordinator arguments (e.g. an artifact registry) for the next start.</summary>
     public List<string> CoordinatorArguments { get; } = [];
 
@@ -114,6 +117,7 @@ public sealed class LocalCluster : IAsyncDisposable
             .. ConsulAddress is null
                 ? Array.Empty<string>()
                 : [$"--Agent:Consul:Address={ConsulAddress}", $"--Agent:Consul:PassInterval={ConsulPassInterval}"],
+            .. AgentArguments,
         ]);
         _agents[id] = agent;
         await Eventually.Async(async () =>

@@ -7,8 +7,8 @@ using MlOps.Contracts;
 namespace MlOps.Agent.Jobs;
 
 /// <summary>
-/// Pushes a finished attempt's model as an OCI artifact: the ONNX file, the TorchSharp weights (checkpoint layer)
-/// and the training log as layers; signature, metrics and lineage in the config. The coordinator registers the
+/// Pushes a finished attempt's model as an OCI artifact: the ONNX file, the TorchSharp weights (checkpoint layer),
+/// the training log and the reference data profile (when the child wrote one) as layers; signature, metrics and lineage in the config. The coordinator registers the
 /// version from this artifact, so what it records is exactly what can be pulled.
 /// </summary>
 internal sealed class ModelPublisher(IArtifactStore store)
@@ -52,6 +52,13 @@ internal sealed class ModelPublisher(IArtifactStore store)
         if (logPath is not null && File.Exists(logPath))
         {
             extra.Add(ArtifactLayer.TrainingLog(logPath, "train.log"));
+        }
+
+        // Written by the training child when it could profile the test set; serving agents build live profiles over it.
+        var profilePath = Path.Combine(outputDirectory, MlOps.Serving.Monitoring.LiveProfiler.FileName);
+        if (File.Exists(profilePath))
+        {
+            extra.Add(ArtifactLayer.Profile(profilePath, MlOps.Serving.Monitoring.LiveProfiler.FileName));
         }
 
         var digest = await store.PushModelAsync(assignment.ModelRepository, $"job-{assignment.JobId}", config, onnxPath, extra, cancellationToken);

@@ -114,6 +114,34 @@ internal sealed partial class ServingReconciler(
         }
     }
 
+    /// <summary>Every READY version in the repository that keeps a live profile (assigned or not), for the
+    /// <see cref="ServingWindowReporter"/>; empty while serving is off.</summary>
+    public IReadOnlyList<ProfiledVersion> ProfiledVersions()
+    {
+        ModelRepository? repository;
+        lock (_lock)
+        {
+            repository = _repository;
+        }
+
+        if (repository is null)
+        {
+            return [];
+        }
+
+        var versions = new List<ProfiledVersion>();
+        foreach (var entry in repository.Index())
+        {
+            if (entry.State == ModelRepository.ReadyState && repository.TryGet(entry.Name, entry.Version, out var served)
+                && served is MlOps.Serving.Hosting.OnnxModelVersion { Profiler: { } profiler } version)
+            {
+                versions.Add(new ProfiledVersion(entry.Name, entry.Version, profiler, version.Predictions));
+            }
+        }
+
+        return versions;
+    }
+
     /// <summary>The repository's view of the assigned models, for the coordinator (also sent after each hello).</summary>
     public ServingStatus Status()
     {

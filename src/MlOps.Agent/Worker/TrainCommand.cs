@@ -63,6 +63,7 @@ internal static partial class TrainCommand
             request = WithPolicy(request, assignment.Checkpoint);
             stdout.WriteLine($"training {spec.Name} (job {assignment.JobId}, attempt {assignment.Attempt}) on {threads} thread(s), dataset {assignment.DatasetPath}");
             var result = new Trainer().Train(request, observer, cancellation.Token, preemption.Token);
+            WriteReferenceProfile(result.OnnxPath, assignment.DatasetPath, spec.Model.InputShape, outputDirectory, threads, observer);
 
             var jobResult = new JobResult
             {
@@ -116,6 +117,25 @@ internal static partial class TrainCommand
         {
             stderr.WriteLine($"training failed: {ex}");
             return ChildProtocol.ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Writes the model's reference profile beside it (<see cref="ReferenceProfileWriter"/>). A model without one still
+    /// trains, publishes and serves, only without drift statistics; so any failure here is a warning line, not a failed job.
+    /// </summary>
+    internal static void WriteReferenceProfile(string onnxPath, string datasetPath, IReadOnlyList<long> inputShape, string outputDirectory, int threads,
+        ITrainingObserver observer)
+    {
+        try
+        {
+            var test = MnistFormat.Load(datasetPath).Test;
+            var profile = ReferenceProfileWriter.Write(onnxPath, test, inputShape, outputDirectory, threads);
+            observer.OnLog($"reference profile: {profile.Samples} test samples, {profile.Path} ({profile.Digest})");
+        }
+        catch (Exception ex)
+        {
+            observer.OnLog($"warning: no reference profile, publishing the model without one: {ex.Message}");
         }
     }
 

@@ -16,4 +16,7 @@ public sealed record ArtifactLayer(string Path, string MediaType)
 
     /// <summary>A training log (<see cref="OciMediaTypes.TrainingLog"/>).</summary>
     public static ArtifactLayer TrainingLog(string path, string? title = null) => new(path, OciMediaTypes.TrainingLog) { Title = title };
+
+    /// <summary>A model's reference data profile (<see cref="OciMediaTypes.Profile"/>).</summary>
+    public static ArtifactLayer Profile(string path, string? title = null) => new(path, OciMediaTypes.Profile) { Title = title };
 }

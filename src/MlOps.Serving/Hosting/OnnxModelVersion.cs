@@ -31,6 +31,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
     private readonly TimeSpan _sessionTime;
     private readonly Lock _disposeLock = new();
     private Task? _disposal;
+    private MlOps.Serving.Monitoring.LiveProfiler? _profiler;
     private int _state = Opened;
 
     private OnnxModelVersion(string name, string version, string digest, InferenceSession session, string provider,
@@ -231,8 +232,15 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
             RememberPrediction(request.Id, response, validated.Rows);
         }
 
+        _profiler?.Observe(validated.Request, response, validated.Rows);
         return response;
     }
+
+    /// <summary>The live data profile of this version; null when it was loaded without a reference profile.</summary>
+    public MlOps.Serving.Monitoring.LiveProfiler? Profiler => _profiler;
+
+    /// <summary>Profiles requests from now on; called before the version is ready.</summary>
+    internal void UseProfiler(MlOps.Serving.Monitoring.LiveProfiler? profiler) => _profiler = profiler;
 
     public MlOps.Serving.Feedback.PredictionLog Predictions { get; } = new();
 

@@ -43,6 +43,14 @@ public sealed record OnnxModelVersionOptions
     /// <summary>The version's dynamic batcher.</summary>
     public DynamicBatcherOptions Batching { get; init; } = new();
 
+    /// <summary>
+    /// A version loaded from a model directory with a reference profile (<c>profile.json</c>) profiles every N-th
+    /// request for drift statistics (<see cref="MlOps.Serving.Monitoring.LiveProfiler"/>); 0 turns that off.
+    /// Default 8: one profiled 28×28 image costs a few µs, so 1 in 8 stays within ~2 % of serving CPU
+    /// (perf/RESULTS.md, "Serving with live statistics on vs off") while a window of a minute still collects thousands of samples.
+    /// </summary>
+    public int ProfileSampleEvery { get; init; } = 8;
+
     /// <summary>The intra-op thread count actually used.</summary>
     public int ResolvedIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
 
@@ -63,6 +71,11 @@ public sealed record OnnxModelVersionOptions
         if (CudaDeviceId < 0)
         {
             errors.Add($"{nameof(CudaDeviceId)} must be 0 or more, got {CudaDeviceId}");
+        }
+
+        if (ProfileSampleEvery < 0)
+        {
+            errors.Add($"{nameof(ProfileSampleEvery)} must be 0 (off) or more, got {ProfileSampleEvery}");
         }
 
         if (Batching is null)

@@ -27,6 +27,23 @@ public sealed class AgentOptionsValidatorTests
         Assert.Contains(failures, f => f.Contains("Agent:CancelGracePeriod"));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public void Validate_ProfileWindowNotPositive_NamesTheSetting(int seconds)
+    {
+        var options = new AgentOptions { Id = "a1" };
+        options.Serving.ProfileWindow = TimeSpan.FromSeconds(seconds);
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("Agent:Serving:ProfileWindow"));
+    }
+
+    [Fact]
+    public void ServingProfileWindow_Default_IsOneMinute() => Assert.Equal(TimeSpan.FromSeconds(60), new AgentOptions().Serving.ProfileWindow);
+
     [Fact]
     public void PostConfigure_Empty_FillsHostNameAndDataDirectory()
     {

@@ -53,10 +53,53 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void WriteReferenceProfile_ModelUnreadable_LogsAWarningAndWritesNothing()
+    {
+        using var temp = new MlOps.Testing.TempDirectory("train-profile");
+        MlOps.Testing.TinyMnistDataset.Write(temp.Combine("data"), 20, 10);
+        Directory.CreateDirectory(temp.Combine("output"));
+        File.WriteAllText(temp.Combine("output", "model.onnx"), "not a model");
+        var observer = new LinesObserver();
+
+        TrainCommand.WriteReferenceProfile(temp.Combine("output", "model.onnx"), temp.Combine("data"), [1, 28, 28], temp.Combine("output"), 1, observer);
+
+        var line = Assert.Single(observer.Lines);
+        Assert.StartsWith("warning: no reference profile, publishing the model without one: ", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Combine("output", "profile.json")));
+    }
+
+    [Fact]
+    public void WriteReferenceProfile_InputNotOneImage_LogsAWarning()
+    {
+        using var temp = new MlOps.Testing.TempDirectory("train-profile");
+        MlOps.Testing.TinyMnistDataset.Write(temp.Combine("data"), 20, 10);
+        var observer = new LinesObserver();
+
+        TrainCommand.WriteReferenceProfile(temp.Combine("model.onnx"), temp.Combine("data"), [3, 28, 28], temp.Path, 1, observer);
+
+        Assert.Contains("is not one 28x28 image", Assert.Single(observer.Lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CheckpointDirectory_OutputInAttemptDirectory_IsCheckpointsBesideIt()
     {
         var output = Path.Combine(Path.GetTempPath(), "jobs", "j-1", "attempt-2", "output");
 
         Assert.Equal(Path.Combine(Path.GetTempPath(), "jobs", "j-1", "attempt-2", "checkpoints"), TrainCommand.CheckpointDirectory(output));
+    }
+
+    private sealed class LinesObserver : ITrainingObserver
+    {
+        public List<string> Lines { get; } = [];
+
+        public void OnProgress(TrainingProgress progress)
+        {
+        }
+
+        public void OnEpochMetrics(int epoch, IReadOnlyDictionary<string, double> metrics)
+        {
+        }
+
+        public void OnLog(string message) => Lines.Add(message);
     }
 }

@@ -329,6 +329,12 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
                     $"model '{name}' version '{version}': config.json and the ONNX file disagree: {string.Join("; ", mismatches)}");
             }
 
+            // A pulled model directory may hold the reference profile written at training time (profile.json).
+            if (Directory.Exists(path))
+            {
+                model.UseProfiler(MlOps.Serving.Monitoring.LiveProfiler.TryLoad(path, name, version, _options.ProfileSampleEvery, _time, logger));
+            }
+
             await model.WarmUpAsync(cancellationToken);
             return model;
         }
