@@ -27,9 +27,10 @@ internal static class LiveProfileBenchmark
 
         var cost = ProfileUpdateCost.Measure();
         var sampleEvery = new OnnxModelVersionOptions().ProfileSampleEvery;
+        var maxPerSecond = new OnnxModelVersionOptions().ProfileMaxPerSecond;
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(c,
-            $"served --live-profile: {Environment.ProcessorCount} cores, .NET {Environment.Version}; host defaults (profile every {sampleEvery} request(s)); {options.Clients} clients, {options.WarmupSeconds} s warm-up, {options.Seconds} s measured per run, {options.Rounds} round(s) of {string.Join(",", modes)}; clients in a child process"));
+            $"served --live-profile: {Environment.ProcessorCount} cores, .NET {Environment.Version}; host defaults (profile every {sampleEvery} request(s), at most {maxPerSecond} a second); {options.Clients} clients, {options.WarmupSeconds} s warm-up, {options.Seconds} s measured per run, {options.Rounds} round(s) of {string.Join(",", modes)}; clients in a child process"));
         Console.WriteLine(string.Create(c,
             $"ModelProfile.Add (28x28, 10 classes): {cost.NanosecondsPerRequest:F0} ns per image, {cost.BytesAllocatedPerRequest:F1} B allocated; per served request at 1 in {sampleEvery}: {cost.NanosecondsPerRequest / sampleEvery:F0} ns"));
 

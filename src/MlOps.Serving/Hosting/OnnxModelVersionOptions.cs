@@ -51,6 +51,11 @@ public sealed record OnnxModelVersionOptions
     /// </summary>
     public int ProfileSampleEvery { get; init; } = 8;
 
+    /// <summary>At most this many requests a second go into a version's live profile (0: no cap). Default 100: a busy
+    /// version then spends about 0.5 ms of CPU a second on statistics (0.05 % of a core) and still collects 6,000
+    /// samples a minute.</summary>
+    public int ProfileMaxPerSecond { get; init; } = 100;
+
     /// <summary>The intra-op thread count actually used.</summary>
     public int ResolvedIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
 
@@ -76,6 +81,11 @@ public sealed record OnnxModelVersionOptions
         if (ProfileSampleEvery < 0)
         {
             errors.Add($"{nameof(ProfileSampleEvery)} must be 0 (off) or more, got {ProfileSampleEvery}");
+        }
+
+        if (ProfileMaxPerSecond < 0)
+        {
+            errors.Add($"{nameof(ProfileMaxPerSecond)} must be 0 (no cap) or more, got {ProfileMaxPerSecond}");
         }
 
         if (Batching is null)

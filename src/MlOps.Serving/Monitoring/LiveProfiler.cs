@@ -10,7 +10,7 @@ namespace MlOps.Serving.Monitoring;
 /// <summary>
 /// The live data profile of one served version: a <see cref="ModelProfile"/> over the bins of the version's reference
 /// profile (<c>profile.json</c> in its model directory, written at training time), fed with a sample of the requests
-/// — every <see cref="SampleEvery"/>-th — and handed over in windows (<see cref="TakeWindow"/>) for the coordinator
+/// — every <see cref="SampleEvery"/>-th, at most <see cref="MaxPerSecond"/> a second — and handed over in windows (<see cref="TakeWindow"/>) for the coordinator
 /// to compare with the reference. Profiling never blocks serving: a sampled request whose profile is busy (another
 /// request's rows, or a window being taken) is skipped, and counted in <see cref="BusySkips"/>.
 /// </summary>
@@ -30,6 +30,8 @@ public sealed class LiveProfiler
     private long _requests;
     private long _busySkips;
     private int _seed;
+    private long _lastSample = long.MinValue;
+    private long _minTicksBetween;
 
     /// <summary>A profiler whose first window starts now.</summary>
     /// <param name="reference">The version's reference profile; live windows share its bins.</param>
@@ -58,6 +60,19 @@ public sealed class LiveProfiler
     /// <summary>Every N-th request is profiled.</summary>
     public int SampleEvery { get; }
 
+    /// <summary>At most this many sampled requests are profiled per second (0: no cap), so a busy version spends a
+    /// bounded amount of CPU on statistics — 100 a second is about 0.5 ms of a core — while a quiet one still profiles
+    /// every <see cref="SampleEvery"/>-th request.</summary>
+    public int MaxPerSecond
+    {
+        get => _minTicksBetween == 0 ? 0 : (int)Math.Round(_time.TimestampFrequency / (double)_minTicksBetween);
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _minTicksBetween = value == 0 ? 0 : Math.Max(1, _time.TimestampFrequency / value);
+        }
+    }
+
     /// <summary>The reference profile the windows are built like.</summary>
     public ModelProfile Reference => _reference;
 
@@ -72,7 +87,7 @@ public sealed class LiveProfiler
     /// <paramref name="sampleEvery"/> is 0 (profiling off), or when the file cannot be read (logged: the version
     /// still serves, only without live statistics).
     /// </summary>
-    public static LiveProfiler? TryLoad(string directory, string name, string version, int sampleEvery, TimeProvider time, ILogger logger)
+    public static LiveProfiler? TryLoad(string directory, string name, string version, int sampleEvery, TimeProvider time, ILogger logger, int maxPerSecond = 0)
     {
         var path = Path.Combine(directory, FileName);
         if (sampleEvery <= 0 || !File.Exists(path))
@@ -84,7 +99,7 @@ public sealed class LiveProfiler
         {
             var bytes = File.ReadAllBytes(path);
             var reference = ProfileJson.ReadModelProfile(bytes);
-            var profiler = new LiveProfiler(reference, Sha256Digest.OfBytes(bytes), sampleEvery, time);
+            var profiler = new LiveProfiler(reference, Sha256Digest.OfBytes(bytes), sampleEvery, time) { MaxPerSecond = maxPerSecond };
             MonitoringLog.Profiling(logger, name, version, profiler.ReferenceDigest, reference.Inputs.Height, reference.Inputs.Width,
                 reference.Predictions.ClassCount, sampleEvery);
             return profiler;
@@ -104,7 +119,7 @@ public sealed class LiveProfiler
     public void Observe(InferenceRequest request, InferenceResponse response, int rows)
     {
         var sequence = Interlocked.Increment(ref _requests);
-        if (sequence % SampleEvery != 0 || rows <= 0)
+        if (sequence % SampleEvery != 0 || rows <= 0 || !WithinRate())
         {
             return;
         }
@@ -134,6 +149,19 @@ public sealed class LiveProfiler
         {
             _gate.Exit();
         }
+    }
+
+    /// <summary>True when the rate cap lets this sample through (one compare-and-swap; a lost race skips the sample).</summary>
+    private bool WithinRate()
+    {
+        if (_minTicksBetween == 0)
+        {
+            return true;
+        }
+
+        var now = _time.GetTimestamp();
+        var last = Volatile.Read(ref _lastSample);
+        return (last == long.MinValue || now - last >= _minTicksBetween) && Interlocked.CompareExchange(ref _lastSample, now, last) == last;
     }
 
     /// <summary>Ends the current window and starts a fresh one (atomically with respect to sampled requests).</summary>

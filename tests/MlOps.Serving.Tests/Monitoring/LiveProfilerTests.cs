@@ -35,6 +35,28 @@ public sealed class LiveProfilerTests : IDisposable
     }
 
     [Fact]
+    public void Observe_RateCap_ProfilesAtMostThatManyRequestsASecond()
+    {
+        var profiler = new LiveProfiler(Reference, Digest, sampleEvery: 1, _time, seed: 1) { MaxPerSecond = 10 };
+
+        for (var i = 0; i < 50; i++)
+        {
+            Observe(profiler, rows: 1); // a burst at one instant: only the first gets in
+        }
+
+        for (var step = 0; step < 10; step++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            Observe(profiler, rows: 1);
+            Observe(profiler, rows: 1);
+        }
+
+        var window = profiler.TakeWindow();
+        Assert.Equal((70L, 11L), (window.Requests, window.Profiled));
+        Assert.Equal(10, profiler.MaxPerSecond);
+    }
+
+    [Fact]
     public void Observe_BatchOfRows_AddsEveryRowOfASampledRequest()
     {
         var profiler = new LiveProfiler(Reference, Digest, sampleEvery: 1, _time, seed: 1);
@@ -170,7 +192,7 @@ public sealed class LiveProfilerTests : IDisposable
         var directory = _directory.Combine("with");
         var (_, digest) = TestModels.Write(TestModels.Export(TestModels.Mlp()), Path.Combine(directory, ModelFiles.OnnxFileName));
         File.WriteAllBytes(Path.Combine(directory, LiveProfiler.FileName), ProfileJson.Serialize(Reference));
-        await using var repository = new ModelRepository(new() { ProfileSampleEvery = 2 });
+        await using var repository = new ModelRepository(new() { ProfileSampleEvery = 2, ProfileMaxPerSecond = 0 });
 
         var version = await repository.LoadVersionAsync("mlp", "1", directory, digest);
         for (var i = 0; i < 4; i++)

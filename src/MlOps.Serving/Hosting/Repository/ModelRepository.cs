@@ -332,7 +332,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             // A pulled model directory may hold the reference profile written at training time (profile.json).
             if (Directory.Exists(path))
             {
-                model.UseProfiler(MlOps.Serving.Monitoring.LiveProfiler.TryLoad(path, name, version, _options.ProfileSampleEvery, _time, logger));
+                model.UseProfiler(MlOps.Serving.Monitoring.LiveProfiler.TryLoad(path, name, version, _options.ProfileSampleEvery, _time, logger, _options.ProfileMaxPerSecond));
             }
 
             await model.WarmUpAsync(cancellationToken);
