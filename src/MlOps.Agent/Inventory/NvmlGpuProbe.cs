@@ -96,10 +96,12 @@ internal static unsafe class NvmlGpuProbe
         }
     }
 
-    private static nint Export(nint lib, string name) =>
+    /// <summary>An exported function of libnvidia-ml (also used by <see cref="NvmlGpuTelemetry"/>).</summary>
+    internal static nint Export(nint lib, string name) =>
         NativeLibrary.TryGetExport(lib, name, out var address) ? address : throw new EntryPointNotFoundException(name);
 
-    private static string ReadString(byte* text)
+    /// <summary>A NUL-terminated UTF-8 string NVML wrote into a buffer of at most 256 bytes.</summary>
+    internal static string ReadString(byte* text)
     {
         var length = 0;
         while (length < 255 && text[length] != 0)

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using MlOps.Agent.Metrics;
 
 namespace MlOps.Agent.Inventory;
@@ -138,18 +137,8 @@ internal sealed unsafe class NvmlGpuTelemetry : IGpuTelemetry, IDisposable
 
         public void Shutdown() => _shutdown();
 
-        private static nint Export(nint lib, string name) =>
-            NativeLibrary.TryGetExport(lib, name, out var address) ? address : throw new EntryPointNotFoundException(name);
+        private static nint Export(nint lib, string name) => NvmlGpuProbe.Export(lib, name);
 
-        private static string ReadString(byte* text)
-        {
-            var length = 0;
-            while (length < 255 && text[length] != 0)
-            {
-                length++;
-            }
-
-            return Encoding.UTF8.GetString(text, length);
-        }
+        private static string ReadString(byte* text) => NvmlGpuProbe.ReadString(text);
     }
 }

@@ -11,32 +11,7 @@ public sealed class JobProcessTests : IDisposable
 {
     private readonly TempDirectory _temp = new("mlops-agent");
 
-    private JobAssignment Assignment(int epochs = 2) => new()
-    {
-        JobId = "j-test",
-        Attempt = 1,
-        DatasetPath = _temp.Combine("data"),
-        DatasetDigest = "sha256:" + new string('0', 64),
-        Spec = new JobSpec
-        {
-            Name = "tiny",
-            Dataset = new DatasetRef { Name = "tiny" },
-            Seed = 1,
-            Model = new ModelSpec
-            {
-                InputShape = { 1, 28, 28 },
-                Layers =
-                {
-                    new Layer { Flatten = new FlattenLayer() },
-                    new Layer { Linear = new LinearLayer { OutFeatures = 32 } },
-                    new Layer { Activation = new ActivationLayer { Kind = Activation.Relu } },
-                    new Layer { Linear = new LinearLayer { OutFeatures = 10 } },
-                },
-            },
-            HyperParameters = new HyperParameters { Optimizer = Optimizer.Adam, LearningRate = 0.005, BatchSize = 32, Epochs = epochs },
-            Resources = new Resources { CpuCores = 1 },
-        },
-    };
+    private JobAssignment Assignment(int epochs = 2) => TinyAssignments.Mlp("j-test", _temp.Combine("data"), epochs);
 
     [Fact]
     public async Task WaitAsync_TinyDataset_SucceedsWithProgressMetricsAndVerifiedWeights()

@@ -123,33 +123,12 @@ public sealed class JobSupervisorCheckpointTests : IDisposable
         return new JobSupervisor(_outbox, options, _store, ledger, TimeProvider.System, NullLogger<JobSupervisor>.Instance);
     }
 
-    private JobAssignment Assignment(int attempt, int epochs, long everySteps = 0, bool disabled = false) => new()
+    private JobAssignment Assignment(int attempt, int epochs, long everySteps = 0, bool disabled = false)
     {
-        JobId = "j-ckpt",
-        Attempt = attempt,
-        DatasetPath = _temp.Combine("data"),
-        DatasetDigest = "sha256:" + new string('0', 64),
-        Checkpoint = new CheckpointPolicy { EverySteps = everySteps, Disabled = disabled },
-        Spec = new JobSpec
-        {
-            Name = "tiny",
-            Dataset = new DatasetRef { Name = "tiny" },
-            Seed = 1,
-            Model = new ModelSpec
-            {
-                InputShape = { 1, 28, 28 },
-                Layers =
-                {
-                    new Layer { Flatten = new FlattenLayer() },
-                    new Layer { Linear = new LinearLayer { OutFeatures = 32 } },
-                    new Layer { Activation = new ActivationLayer { Kind = Activation.Relu } },
-                    new Layer { Linear = new LinearLayer { OutFeatures = 10 } },
-                },
-            },
-            HyperParameters = new HyperParameters { Optimizer = Optimizer.Adam, LearningRate = 0.005, BatchSize = 32, Epochs = epochs },
-            Resources = new Resources { CpuCores = 1 },
-        },
-    };
+        var assignment = TinyAssignments.Mlp("j-ckpt", _temp.Combine("data"), epochs, attempt: attempt);
+        assignment.Checkpoint = new CheckpointPolicy { EverySteps = everySteps, Disabled = disabled };
+        return assignment;
+    }
 
     private async Task<JobCompleted> CompletedAsync(int attempt)
     {
@@ -157,15 +136,7 @@ public sealed class JobSupervisorCheckpointTests : IDisposable
         return _outbox.Messages.First(m => m.Completed?.Attempt == attempt).Completed;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => TinyAssignments.WaitForAsync(condition, Patience);
 
     private List<CheckpointRef> Checkpointed(int attempt) =>
         [.. _outbox.Messages.Where(m => m.Checkpointed?.Attempt == attempt).Select(m => m.Checkpointed.Checkpoint)];

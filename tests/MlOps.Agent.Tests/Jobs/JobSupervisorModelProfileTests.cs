@@ -67,42 +67,13 @@ public sealed class JobSupervisorModelProfileTests : IDisposable
         return new JobSupervisor(_outbox, options, _store, ledger, TimeProvider.System, NullLogger<JobSupervisor>.Instance);
     }
 
-    private JobAssignment Assignment() => new()
+    private JobAssignment Assignment()
     {
-        JobId = "j-profile",
-        Attempt = 1,
-        DatasetPath = _temp.Combine("data"),
-        DatasetDigest = "sha256:" + new string('0', 64),
-        ModelRepository = "models/tiny",
-        Checkpoint = new CheckpointPolicy { Disabled = true },
-        Spec = new JobSpec
-        {
-            Name = "tiny",
-            Dataset = new DatasetRef { Name = "tiny" },
-            Seed = 1,
-            Model = new ModelSpec
-            {
-                InputShape = { 1, 28, 28 },
-                Layers =
-                {
-                    new Layer { Flatten = new FlattenLayer() },
-                    new Layer { Linear = new LinearLayer { OutFeatures = 16 } },
-                    new Layer { Activation = new ActivationLayer { Kind = Activation.Relu } },
-                    new Layer { Linear = new LinearLayer { OutFeatures = 10 } },
-                },
-            },
-            HyperParameters = new HyperParameters { Optimizer = Optimizer.Adam, LearningRate = 0.005, BatchSize = 32, Epochs = 1 },
-            Resources = new Resources { CpuCores = 1 },
-        },
-    };
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(50);
-        }
+        var assignment = TinyAssignments.Mlp("j-profile", _temp.Combine("data"), epochs: 1, hidden: 16);
+        assignment.ModelRepository = "models/tiny";
+        assignment.Checkpoint = new CheckpointPolicy { Disabled = true };
+        return assignment;
     }
+
+    private static Task WaitForAsync(Func<bool> condition) => TinyAssignments.WaitForAsync(condition, Patience);
 }
