@@ -48,6 +48,7 @@ internal static class MonitorCommand
                 .Add("accuracy", version.Labels > 0
                     ? $"{(100.0 * version.Correct / version.Labels).ToString("F1", CultureInfo.InvariantCulture)}% of {Display.Integer(version.Labels)} labelled"
                     : "no labels (POST /v2/models/NAME/feedback)")
+                .AddIfSet("alert", version.AccuracyAlert ? "live accuracy below the threshold" : null)
                 .Add("images (MMD)", version.Verdict is "DRIFT" or "NO_DRIFT" ? $"p = {version.ImagePValue:G3}{(version.ImageDrifted ? "  DRIFT" : "")}" : Display.None)
                 .Add("predictions", version.Verdict is "DRIFT" or "NO_DRIFT"
                     ? $"p = {version.PredictionPValue:G3}, JS = {version.PredictionJs:F4}{(version.PredictionDrifted ? "  DRIFT" : "")}"

@@ -116,6 +116,17 @@ internal sealed class DriftMonitor(
                 state.LastDriftAt = Timestamp.FromDateTimeOffset(now);
             }
 
+            if (settings.AccuracyThreshold > 0 && view.Labels >= settings.MinLabels && (double)view.Correct / view.Labels < settings.AccuracyThreshold)
+            {
+                view.AccuracyAlert = true;
+                view.Reasons.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"live accuracy {(double)view.Correct / view.Labels:P1} on {view.Labels} labels is below the threshold {settings.AccuracyThreshold:P1}"));
+                if (state.Latest?.AccuracyAlert != true)
+                {
+                    MonitoringLog.AccuracyBelowThreshold(logger, window.Model, window.Version, (double)view.Correct / view.Labels, view.Labels, settings.AccuracyThreshold);
+                }
+            }
+
             view.Evaluations = state.Evaluations;
             view.DriftEvaluations = state.Drifts;
             view.LastDriftAt = state.LastDriftAt;

@@ -27,6 +27,13 @@ public sealed class MonitoringOptions
     /// <summary>Fewer live samples than this: insufficient data, never drift. Default 200.</summary>
     public int MinSamples { get; set; } = 200;
 
+    /// <summary>Alert when the live accuracy over the evaluation window falls below this (0 to 1; 0 = no alert).
+    /// Default 0.</summary>
+    public double AccuracyThreshold { get; set; }
+
+    /// <summary>Labels the window needs before its accuracy can raise an alert. Default 50.</summary>
+    public int MinLabels { get; set; } = 50;
+
     /// <summary>Permutations of the image MMD test (its p-value resolution is 1/(n+1)). Default 500.</summary>
     public int MmdPermutations { get; set; } = 500;
 
@@ -46,6 +53,16 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
     public ValidateOptionsResult Validate(string? name, MonitoringOptions options)
     {
         var errors = options.Policy().Validate().Select(e => $"{MonitoringOptions.SectionName}: {e}").ToList();
+        if (options.AccuracyThreshold is < 0 or > 1 || double.IsNaN(options.AccuracyThreshold))
+        {
+            errors.Add($"{MonitoringOptions.SectionName}:AccuracyThreshold must be between 0 (off) and 1, got {options.AccuracyThreshold}");
+        }
+
+        if (options.MinLabels < 1)
+        {
+            errors.Add($"{MonitoringOptions.SectionName}:MinLabels must be at least 1, got {options.MinLabels}");
+        }
+
         if (options.EvaluationWindow < TimeSpan.FromSeconds(10) || options.EvaluationWindow > TimeSpan.FromDays(1))
         {
             errors.Add($"{MonitoringOptions.SectionName}:EvaluationWindow must be between 10 seconds and 1 day, got {options.EvaluationWindow}");

@@ -121,10 +121,30 @@ public sealed class DriftMonitorTests
         Assert.Equal(("INSUFFICIENT_DATA", 300L), (version.Verdict, version.Profiled));
     }
 
-    private DriftMonitor Monitor()
+    [Fact]
+    public async Task Evaluate_AccuracyBelowThresholdWithEnoughLabels_Alerts()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var monitor = Monitor(accuracyThreshold: 0.8);
+        var window = Window("m", 1, Live(reference, seed: 2, count: 250), reference);
+        window.Labels = 40;
+        window.Correct = 20;
+
+        await monitor.EvaluateAsync("a1", window, CancellationToken.None);
+        Assert.False(Assert.Single(monitor.Get("m").Versions).AccuracyAlert); // 40 labels: too few to judge
+
+        await monitor.EvaluateAsync("a2", window, CancellationToken.None);
+        var version = Assert.Single(monitor.Get("m").Versions);
+        Assert.True(version.AccuracyAlert);
+        Assert.Contains(version.Reasons, r => r.Contains("below the threshold", StringComparison.Ordinal));
+        Assert.Equal((80L, 40L), (version.Labels, version.Correct));
+    }
+
+    private DriftMonitor Monitor(double accuracyThreshold = 0)
     {
         var leadership = new Leadership();
-        return new DriftMonitor(_references, Options.Create(new MonitoringOptions { MmdPermutations = 200 }), _time, leadership, NullLogger<DriftMonitor>.Instance);
+        var options = new MonitoringOptions { MmdPermutations = 200, AccuracyThreshold = accuracyThreshold };
+        return new DriftMonitor(_references, Options.Create(options), _time, leadership, NullLogger<DriftMonitor>.Instance);
     }
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(_time.GetUtcNow());
