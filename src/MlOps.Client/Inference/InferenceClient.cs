@@ -113,7 +113,7 @@ public sealed class InferenceClient : IDisposable
             {
                 return await call(new GRPCInferenceService.GRPCInferenceServiceClient(Channel(address)));
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+            catch (RpcException ex) when (IsTransportFailure(ex) && !cancellationToken.IsCancellationRequested)
             {
                 failures.Add($"{address}: {ex.Status.Detail}");
                 set.MarkFailed(address);
@@ -125,6 +125,8 @@ public sealed class InferenceClient : IDisposable
             ? $"deployment '{deployment}' has no ready replica ({current.Describe()})"
             : $"deployment '{deployment}': every try failed: {string.Join("; ", failures)}"));
     }
+
+    internal static bool IsTransportFailure(RpcException ex) => MlOps.Client.Rpc.RpcFailures.IsTransportFailure(ex);
 
     private async Task<ReplicaSet> ReplicasAsync(string deployment, string version, bool refresh, CancellationToken cancellationToken)
     {
@@ -141,7 +143,7 @@ public sealed class InferenceClient : IDisposable
         {
             fetched = await _source.GetReadyReplicasAsync(deployment, version, cancellationToken);
         }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && cached is not null &&
+        catch (RpcException ex) when ((IsTransportFailure(ex) || ex.StatusCode == StatusCode.DeadlineExceeded) && cached is not null &&
                                       !cancellationToken.IsCancellationRequested)
         {
             // The data plane does not need the coordinator (or Consul): keep calling the replicas last known to be ready.

@@ -12,7 +12,8 @@ namespace MlOps.Client.Rpc;
 /// election. With a single address only redirects are followed. Streaming calls are not retried (their caller
 /// reconnects); <see cref="Failover(RpcException)"/> moves them on. One channel per address, created on first use.
 /// </summary>
-/// <remarks>A unary call is resent only on UNAVAILABLE, which a follower returns before doing anything; a coordinator
+/// <remarks>A unary call is resent only when it did not reach a working server (<see cref="RpcFailures.IsTransportFailure"/>:
+/// UNAVAILABLE, which a follower returns before doing anything, or the transport's own INTERNAL); a coordinator
 /// that died after applying a call but before answering could see that call twice (SubmitJob would then make two jobs).</remarks>
 public sealed class CoordinatorCallInvoker : CallInvoker, IDisposable
 {
@@ -86,7 +87,7 @@ public sealed class CoordinatorCallInvoker : CallInvoker, IDisposable
     private bool TryFailover(RpcException failure, out bool redirected)
     {
         redirected = false;
-        if (failure.StatusCode != StatusCode.Unavailable)
+        if (!RpcFailures.IsTransportFailure(failure))
         {
             return false;
         }
@@ -181,7 +182,7 @@ public sealed class CoordinatorCallInvoker : CallInvoker, IDisposable
                 final.TrySetResult(call);
                 return result;
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && !options.CancellationToken.IsCancellationRequested &&
+            catch (RpcException ex) when (RpcFailures.IsTransportFailure(ex) && !options.CancellationToken.IsCancellationRequested &&
                                           (options.Deadline is not { } deadline || deadline > DateTime.UtcNow))
             {
                 if (!TryFailover(ex, out var redirected))

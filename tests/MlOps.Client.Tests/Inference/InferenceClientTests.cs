@@ -77,6 +77,16 @@ public sealed class InferenceClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public void IsTransportFailure_UnavailableOrTheTransportsOwnInternal_TrueButNotTheServersInternal()
+    {
+        Assert.True(InferenceClient.IsTransportFailure(new RpcException(new Status(StatusCode.Unavailable, "refused"))));
+        Assert.True(InferenceClient.IsTransportFailure(new RpcException(new Status(StatusCode.Internal, "Error starting gRPC call",
+            new HttpRequestException("The HTTP/2 server closed the connection.")))));
+        Assert.False(InferenceClient.IsTransportFailure(new RpcException(new Status(StatusCode.Internal, "model crashed"))));
+        Assert.False(InferenceClient.IsTransportFailure(new RpcException(new Status(StatusCode.InvalidArgument, "bad shape"))));
+    }
+
+    [Fact]
     public async Task PredictAsync_CoordinatorGoneAfterTheFirstList_KeepsUsingTheKnownReplicas()
     {
         _coordinator.Deployments.Set(Deployment(DeploymentPhase.Available, Ready(_a)));
