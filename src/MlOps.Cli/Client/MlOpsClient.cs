@@ -76,8 +76,13 @@ public sealed class MlOpsClient : IDisposable
     /// <summary>The coordinator address in use (the leader's, once known), with its scheme.</summary>
     public string Address => _channel.Current;
 
+    /// <summary>Submits with a job id chosen here, so a retry after a lost answer (or a coordinator failover) returns the
+    /// job the first try created instead of a second job.</summary>
     public async Task<Job> SubmitJobAsync(JobSpec spec, CancellationToken cancellationToken) =>
-        (await CallAsync(o => _jobs.SubmitJobAsync(new SubmitJobRequest { Spec = spec }, o).ResponseAsync, cancellationToken)).Job;
+        await SubmitJobAsync(new SubmitJobRequest { Spec = spec, JobId = new MlOps.Core.Jobs.JobIdGenerator(TimeProvider.System).Next() }, cancellationToken);
+
+    private async Task<Job> SubmitJobAsync(SubmitJobRequest submit, CancellationToken cancellationToken) =>
+        (await CallAsync(o => _jobs.SubmitJobAsync(submit, o).ResponseAsync, cancellationToken)).Job;
 
     public Task<Job> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
         CallAsync(o => _jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, o).ResponseAsync, cancellationToken);

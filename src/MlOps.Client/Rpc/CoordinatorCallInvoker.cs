@@ -14,7 +14,8 @@ namespace MlOps.Client.Rpc;
 /// </summary>
 /// <remarks>A unary call is resent only when it did not reach a working server (<see cref="RpcFailures.IsTransportFailure"/>:
 /// UNAVAILABLE, which a follower returns before doing anything, or the transport's own INTERNAL); a coordinator
-/// that died after applying a call but before answering could see that call twice (SubmitJob would then make two jobs).</remarks>
+/// that died after applying a call but before answering sees it twice, so calls that create things carry an id chosen
+/// by the client (SubmitJob's job_id) that makes the repeat return the first result.</remarks>
 public sealed class CoordinatorCallInvoker : CallInvoker, IDisposable
 {
     private const int MaxRedirects = 3;

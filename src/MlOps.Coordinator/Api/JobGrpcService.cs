@@ -27,12 +27,21 @@ internal sealed class JobGrpcService(
 
         try
         {
-            var job = await submitter.SubmitAsync(request.Spec, context.RequestHeaders.GetValue(UserHeader), context.CancellationToken);
+            if (!string.IsNullOrEmpty(request.JobId) && !MlOps.Core.Jobs.JobIdGenerator.IsValid(request.JobId))
+            {
+                RpcErrors.ThrowInvalidArgument("job_id", $"must be empty or 'j-' and 16 lowercase Crockford base32 digits, got '{request.JobId}'");
+            }
+
+            var job = await submitter.SubmitAsync(request.Spec, context.RequestHeaders.GetValue(UserHeader), context.CancellationToken, request.JobId);
             return new SubmitJobResponse { Job = job };
         }
         catch (SpecValidationException ex)
         {
             throw RpcErrors.InvalidArgument(ex.Errors);
+        }
+        catch (JobIdTakenException ex)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, ex.Message));
         }
     }
 

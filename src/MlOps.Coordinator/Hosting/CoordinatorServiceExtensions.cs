@@ -111,7 +111,7 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<DatasetRegistrar>();
         services.TryAddSingleton<ModelRegistrar>();
         services.TryAddSingleton<JobAssignments>();
-        services.TryAddSingleton<JobIdGenerator>();
+        services.TryAddSingleton<MlOps.Core.Jobs.JobIdGenerator>();
         services.TryAddSingleton<JobEventHub>();
         services.TryAddSingleton<SchedulerSignal>();
         services.TryAddSingleton<WaitingReasons>();

@@ -13,3 +13,10 @@ public sealed class JobFinishedException(Job job) : Exception($"job '{job.Id}' h
 {
     public Job Job { get; } = job;
 }
+
+/// <summary>A client-chosen job id that another submission (another owner or job name) already uses.</summary>
+public sealed class JobIdTakenException(string jobId)
+    : Exception($"job id '{jobId}' is already taken by another submission; leave job_id empty or choose a new one")
+{
+    public string JobId { get; } = jobId;
+}

@@ -15,19 +15,27 @@ internal sealed class JobSubmitter(
     SubmitChecks checks,
     JobUpdater jobs,
     JobIdGenerator ids,
+    ICoordinatorStore store,
     IOptions<CoordinatorOptions> options,
     TimeProvider timeProvider,
     ILogger<JobSubmitter> logger)
 {
     public const string AnonymousOwner = "anonymous";
 
-    /// <summary>Throws <see cref="SpecValidationException"/> listing every bad field.</summary>
-    public async Task<Job> SubmitAsync(JobSpec spec, string? callerUser, CancellationToken cancellationToken)
+    /// <summary>Throws <see cref="SpecValidationException"/> listing every bad field. With <paramref name="jobId"/> (a
+    /// client-chosen id) the submit is idempotent: a job already stored under that id by the same owner and name is
+    /// returned as it is; one of another owner or name is a conflict (<see cref="JobIdTakenException"/>).</summary>
+    public async Task<Job> SubmitAsync(JobSpec spec, string? callerUser, CancellationToken cancellationToken, string? jobId = null)
     {
         spec = spec.Clone();
         if (string.IsNullOrEmpty(spec.Owner))
         {
             spec.Owner = string.IsNullOrWhiteSpace(callerUser) ? AnonymousOwner : callerUser.Trim();
+        }
+
+        if (!string.IsNullOrEmpty(jobId) && await ExistingAsync(jobId, spec, cancellationToken) is { } existing)
+        {
+            return existing;
         }
 
         var (errors, dataset) = await checks.CheckAsync(spec, cancellationToken);
@@ -48,9 +56,37 @@ internal sealed class JobSubmitter(
         }
 
         var maxAttempts = spec.MaxAttempts > 0 ? spec.MaxAttempts : options.Value.DefaultMaxAttempts;
-        var creation = JobTransitions.Create(ids.Next(), spec, dataset.Descriptor.Digest, maxAttempts, timeProvider.GetUtcNow());
-        var update = await jobs.CreateAsync(creation, cancellationToken);
+        var creation = JobTransitions.Create(string.IsNullOrEmpty(jobId) ? ids.Next() : jobId, spec, dataset.Descriptor.Digest, maxAttempts, timeProvider.GetUtcNow());
+        JobUpdate update;
+        try
+        {
+            update = await jobs.CreateAsync(creation, cancellationToken);
+        }
+        catch (Exception) when (!string.IsNullOrEmpty(jobId) && !cancellationToken.IsCancellationRequested)
+        {
+            // The same submit arrived twice at once (a retry overtaking its original): the other one stored it.
+            if (await ExistingAsync(jobId, spec, cancellationToken) is { } raced)
+            {
+                return raced;
+            }
+
+            throw;
+        }
+
         JobLog.Submitted(logger, update.Job.Id, spec.Name, spec.Owner);
         return update.Job;
+    }
+
+    private async Task<Job?> ExistingAsync(string jobId, JobSpec spec, CancellationToken cancellationToken)
+    {
+        var existing = await store.GetJobAsync(jobId, cancellationToken);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        return existing.Spec.Owner == spec.Owner && existing.Spec.Name == spec.Name
+            ? existing
+            : throw new JobIdTakenException(jobId);
     }
 }

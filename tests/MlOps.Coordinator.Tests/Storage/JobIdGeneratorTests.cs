@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using MlOps.Coordinator.Storage;
+using MlOps.Core.Jobs;
 using MlOps.Coordinator.Tests.Infrastructure;
 
 namespace MlOps.Coordinator.Tests.Storage;
@@ -35,5 +35,18 @@ public sealed class JobIdGeneratorTests
     {
         Assert.Equal("j-0000000000000001", JobIdGenerator.Format(0, 1));
         Assert.Equal("j-0000000004000000", JobIdGenerator.Format(1, 0));
+    }
+
+    [Theory]
+    [InlineData("j-06h1v55f9gq5619j", true)]
+    [InlineData("j-06h1v55f9gq5619", false)]
+    [InlineData("j-06h1v55f9gq5619J", false)]
+    [InlineData("j-06h1v55f9gq5619u", false)]
+    [InlineData("x-06h1v55f9gq5619j", false)]
+    [InlineData("", false)]
+    public void IsValid_OnlyTheGeneratorsForm(string id, bool valid)
+    {
+        Assert.Equal(valid, JobIdGenerator.IsValid(id));
+        Assert.True(JobIdGenerator.IsValid(new JobIdGenerator(TimeProvider.System).Next()));
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace MlOps.Coordinator.Storage;
+namespace MlOps.Core.Jobs;
 
 /// <summary>
 /// Job ids: <c>j-</c> and 16 characters of Crockford base32 (lowercase) over 48 bits of Unix milliseconds
@@ -22,7 +22,13 @@ public sealed class JobIdGenerator(TimeProvider timeProvider)
         return Format(millis, BinaryPrimitives.ReadUInt32BigEndian(random));
     }
 
-    internal static string Format(ulong millis, ulong random)
+    /// <summary>True for an id of this form (a client-chosen id must be one).</summary>
+    public static bool IsValid(string? id) =>
+        id is { Length: 18 } && id.StartsWith(Prefix, StringComparison.Ordinal) && id.AsSpan(Prefix.Length).IndexOfAnyExcept(Digits) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create(Alphabet);
+
+    public static string Format(ulong millis, ulong random)
     {
         // 80 bits = 16 base32 digits; time in the high bits so the text sorts by time.
         Span<char> text = stackalloc char[Prefix.Length + 16];
