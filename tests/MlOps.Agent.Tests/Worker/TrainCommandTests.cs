@@ -6,7 +6,7 @@ namespace MlOps.Agent.Tests.Worker;
 
 public sealed class TrainCommandTests
 {
-    private static readonly TrainingRequest Request = new(new ModelSpec(), new HyperParameters(), 1, "/data", "/work/jobs/j-1/attempt-2/output");
+    private static readonly TrainingRequest Request = new(new ModelSpec(), new HyperParameters(), 1, "/data", "/srv/agent/jobs/j-1/attempt-2/output");
 
     [Fact]
     public void WithPolicy_EverySteps_SetsStepsOnly()
