@@ -54,9 +54,6 @@ internal sealed class DriftMonitor(
         return monitor;
     }
 
-    /// <summary>Evaluations done so far (tests wait on it).</summary>
-    public long Evaluations => _versions.Values.Sum(v => Interlocked.Read(ref v.Evaluations));
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!await leadership.WaitQuietlyAsync(stoppingToken))
@@ -109,7 +106,7 @@ internal sealed class DriftMonitor(
                 window.Requests, window.Profiled, live, window.ReferenceDigest, window.Labels, window.Correct));
             state.Windows.RemoveAll(w => w.End < now - settings.EvaluationWindow);
             var view = Evaluate(window, reference, state.Windows, new DriftDetector(settings.Policy()), out var verdict);
-            Interlocked.Increment(ref state.Evaluations);
+            state.Evaluations++;
             if (verdict == DriftVerdict.Drift)
             {
                 state.Drifts++;
