@@ -15,6 +15,7 @@ public static class CoordinatorEndpointExtensions
         app.MapGrpcService<DatasetGrpcService>();
         app.MapGrpcService<DeploymentGrpcService>();
         app.MapGrpcService<MonitoringGrpcService>();
+        app.MapGrpcService<RetrainingGrpcService>();
         app.MapGrpcHealthChecksService();
         return app;
     }

@@ -57,6 +57,8 @@ public static class CoordinatorServiceExtensions
         builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.SectionName).ValidateOnStart();
         builder.Services.AddOptions<MlOps.Coordinator.Monitoring.MonitoringOptions>().BindConfiguration(MlOps.Coordinator.Monitoring.MonitoringOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOps.Coordinator.Monitoring.MonitoringOptions>, MlOps.Coordinator.Monitoring.MonitoringOptionsValidator>());
+        builder.Services.AddOptions<MlOps.Coordinator.Retraining.RetrainingOptions>().BindConfiguration(MlOps.Coordinator.Retraining.RetrainingOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOps.Coordinator.Retraining.RetrainingOptions>, MlOps.Coordinator.Retraining.RetrainingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
@@ -137,6 +139,7 @@ public static class CoordinatorServiceExtensions
         services.TryAddSingleton<MlOps.Coordinator.Deployments.DeploymentCommands>();
         services.TryAddSingleton<MlOps.Coordinator.Monitoring.IReferenceProfiles, MlOps.Coordinator.Monitoring.ArtifactReferenceProfiles>();
         services.TryAddSingleton<MlOps.Coordinator.Monitoring.DriftMonitor>();
+        services.TryAddSingleton<MlOps.Coordinator.Retraining.RetrainingController>();
         services.TryAddSingleton<CoordinatorStartup>();
         services.TryAddSingleton<SchedulerLoop>();
         services.TryAddSingleton<LeaseMonitor>();
@@ -149,6 +152,7 @@ public static class CoordinatorServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LeaseMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Deployments.DeploymentReconciler>());
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Monitoring.DriftMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Retraining.RetrainingController>());
         services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
         return services;
     }

@@ -4,6 +4,7 @@ using MlOps.Contracts;
 using MlOps.Coordinator.Configuration;
 using MlOps.Coordinator.Datasets;
 using MlOps.Coordinator.Registry;
+using MlOps.Coordinator.Storage;
 using MlOps.Core.Digests;
 
 namespace MlOps.Coordinator.Jobs;
@@ -12,11 +13,13 @@ namespace MlOps.Coordinator.Jobs;
 /// Builds the assignment an agent receives for a job. A registered dataset version (its spec carries the version
 /// the submit pinned; catalog datasets take none) is named by repository, digest, name and version so the agent fetches
 /// and verifies it; a catalog dataset by its path on the node. Every job learns where to push its model
-/// (<c>models/&lt;spec name&gt;</c>) and the digest of its spec, which the model's lineage records.
+/// (<c>models/&lt;spec name&gt;</c>) and the digest of its spec, which the model's lineage records. A spec with a
+/// <c>baseline</c> gets that registered version's artifact to compare the trained model with.
 /// </summary>
-internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, DatasetCache cache, IOptions<CoordinatorOptions> options)
+internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, DatasetCache cache, IOptions<CoordinatorOptions> options,
+    IRegistryStore registry)
 {
-    public JobAssignment For(Job job)
+    public async Task<JobAssignment> ForAsync(Job job, CancellationToken cancellationToken)
     {
         var dataset = job.Spec.Dataset ?? new DatasetRef();
         var assignment = new JobAssignment
@@ -45,6 +48,21 @@ internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, Da
         else
         {
             assignment.DatasetPath = catalog.Value.Entries.TryGetValue(dataset.Name, out var entry) ? entry.Path : "";
+        }
+
+        if (job.Spec.Baseline is { Model.Length: > 0 } baseline &&
+            await registry.GetModelVersionAsync(baseline.Model, baseline.Version, cancellationToken) is { } version)
+        {
+            // Versions are immutable, so resolving at each assignment gives every attempt the same bytes. A version
+            // that vanished (the store was restored) leaves the job without a comparison rather than failing it.
+            assignment.Baseline = new BaselineArtifact
+            {
+                Model = version.Model,
+                Version = version.Version,
+                Repository = version.Repository,
+                ManifestDigest = version.ManifestDigest,
+                OnnxDigest = version.OnnxDigest,
+            };
         }
 
         return assignment;

@@ -1,5 +1,6 @@
 using MlOps.Contracts;
 using MlOps.Coordinator.Datasets;
+using MlOps.Coordinator.Storage;
 using MlOps.Core.Datasets;
 using MlOps.Core.Jobs;
 
@@ -9,9 +10,10 @@ namespace MlOps.Coordinator.Jobs;
 /// Everything checked before a job is accepted: the spec on its own (<see cref="JobSpecValidator"/>), the
 /// dataset it names (a registered dataset version, resolved to one manifest digest; else the configured catalog:
 /// known, readable, with the expected digest), and whether the model fits the dataset (input shape = sample shape,
-/// output size = class count). All problems are collected, none short-circuits.
+/// output size = class count), and that a baseline to compare with is a registered version. All problems are collected,
+/// none short-circuits.
 /// </summary>
-internal sealed class SubmitChecks(DatasetCatalog catalog, DatasetResolver registered)
+internal sealed class SubmitChecks(DatasetCatalog catalog, DatasetResolver registered, IRegistryStore models)
 {
     public async Task<(IReadOnlyList<FieldError> Errors, CheckedDataset? Dataset)> CheckAsync(
         JobSpec spec, CancellationToken cancellationToken)
@@ -23,7 +25,30 @@ internal sealed class SubmitChecks(DatasetCatalog catalog, DatasetResolver regis
             CheckModelFits(spec.Model, dataset.Descriptor, errors);
         }
 
+        await CheckBaselineAsync(spec.Baseline, errors, cancellationToken);
         return (errors, dataset);
+    }
+
+    /// <summary>A baseline must name a registered version; its input shape is checked by the agent, which reads the model.</summary>
+    private async Task CheckBaselineAsync(ModelBaseline? baseline, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        if (baseline is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(baseline.Model))
+        {
+            errors.Add(new FieldError("baseline.model", "is required when a baseline is given"));
+        }
+        else if (baseline.Version < 1)
+        {
+            errors.Add(new FieldError("baseline.version", $"must be a registered version number (1 or more), got {baseline.Version}"));
+        }
+        else if (await models.GetModelVersionAsync(baseline.Model, baseline.Version, cancellationToken) is null)
+        {
+            errors.Add(new FieldError("baseline.version", $"model '{baseline.Model}' has no version {baseline.Version}"));
+        }
     }
 
     private async Task<CheckedDataset?> InspectDatasetAsync(DatasetRef? reference, List<FieldError> errors, CancellationToken cancellationToken)

@@ -144,7 +144,7 @@ internal sealed class SchedulerLoop(
                 return false;
             }
 
-            session.Send(new CoordinatorMessage { Assignment = assignments.For(update.Job) });
+            session.Send(new CoordinatorMessage { Assignment = await assignments.ForAsync(update.Job, cancellationToken) });
             metrics.Assigned(update.Job);
             return true;
         }

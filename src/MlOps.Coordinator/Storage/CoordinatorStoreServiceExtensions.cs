@@ -18,6 +18,7 @@ public static class CoordinatorStoreServiceExtensions
         services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(sp => (IRegistryStore)sp.GetRequiredService<ICoordinatorStore>());
         services.TryAddSingleton(sp => (IDeploymentStore)sp.GetRequiredService<ICoordinatorStore>());
+        services.TryAddSingleton(sp => (IRetrainingStore)sp.GetRequiredService<ICoordinatorStore>());
         return services;
     }
 

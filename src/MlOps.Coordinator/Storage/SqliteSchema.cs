@@ -128,6 +128,21 @@ internal static class SqliteSchema
             );
             INSERT INTO write_fence (id, epoch, holder, claimed_at) VALUES (1, 0, '', 0);
             """),
+        new(6, "retraining",
+            """
+            CREATE TABLE retraining_policies (
+                model      TEXT    PRIMARY KEY,
+                record     BLOB    NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE retraining_runs (
+                id         TEXT    PRIMARY KEY,
+                model      TEXT    NOT NULL,
+                created_at INTEGER NOT NULL,
+                record     BLOB    NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_retraining_runs_model ON retraining_runs (model, created_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -142,6 +142,21 @@ internal readonly struct StoreParameters
         Add("now", updatedAtMs);
     }
 
+    public void AddRetrainingPolicy(RetrainingPolicy policy, long updatedAtMs)
+    {
+        Add("model", policy.Model);
+        Add("record", policy.ToByteArray());
+        Add("now", updatedAtMs);
+    }
+
+    public void AddRetrainingRun(RetrainingRun run)
+    {
+        Add("id", run.Id);
+        Add("model", run.Model);
+        Add("created", run.CreatedAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0L);
+        Add("record", run.ToByteArray());
+    }
+
     private DbParameter Create(string name, object value)
     {
         var parameter = _create();

@@ -146,6 +146,10 @@ internal static class StoreRows
     /// <summary>A deployment from its <c>record</c> column.</summary>
     public static Deployment ReadDeployment(DbDataReader reader) => Deployment.Parser.ParseFrom(Blob(reader, 0));
 
+    public static RetrainingPolicy ReadRetrainingPolicy(DbDataReader reader) => RetrainingPolicy.Parser.ParseFrom(Blob(reader, 0));
+
+    public static RetrainingRun ReadRetrainingRun(DbDataReader reader) => RetrainingRun.Parser.ParseFrom(Blob(reader, 0));
+
     /// <summary>The model version as stored by an insert: numbered, dated, and with no aliases yet.</summary>
     public static ModelVersion Inserted(ModelVersion draft, int version, long createdAtMs)
     {

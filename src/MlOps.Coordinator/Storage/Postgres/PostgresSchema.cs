@@ -152,6 +152,21 @@ internal static class PostgresSchema
             );
             INSERT INTO write_fence (id, epoch, holder, claimed_at) VALUES (1, 0, '', 0);
             """),
+        new(6, "retraining",
+            """
+            CREATE TABLE retraining_policies (
+                model      text    PRIMARY KEY,
+                record     bytea   NOT NULL,
+                updated_at bigint  NOT NULL
+            );
+            CREATE TABLE retraining_runs (
+                id         text    PRIMARY KEY,
+                model      text    NOT NULL,
+                created_at bigint  NOT NULL,
+                record     bytea   NOT NULL
+            );
+            CREATE INDEX ix_retraining_runs_model ON retraining_runs (model, created_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
