@@ -83,7 +83,7 @@ internal sealed class DriftMonitor(
     /// <summary>Adds one window and evaluates its version (public for tests, which call it directly).</summary>
     public async Task EvaluateAsync(string agent, ServingWindow window, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
+        var settings = options.Value.For(window.Model);
         var reference = await references.GetAsync(window.Model, window.Version, cancellationToken);
         ModelProfile? live = null;
         if (window.Profile.Length > 0)

@@ -37,6 +37,35 @@ public sealed class MonitoringOptions
     /// <summary>Permutations of the image MMD test (its p-value resolution is 1/(n+1)). Default 500.</summary>
     public int MmdPermutations { get; set; } = 500;
 
+    /// <summary>
+    /// Per-model overrides, by the name clients call (<c>Monitoring:Models:&lt;name&gt;:PsiThreshold</c>, ...): each
+    /// value set replaces the one above for that model only. A model that is noisier, or more critical, than the rest
+    /// gets its own thresholds without changing the others'.
+    /// </summary>
+    public Dictionary<string, ModelMonitoringOverrides> Models { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>These settings with <paramref name="model"/>'s overrides applied (the same instance when it has none).</summary>
+    public MonitoringOptions For(string model)
+    {
+        if (!Models.TryGetValue(model, out var overrides))
+        {
+            return this;
+        }
+
+        return new MonitoringOptions
+        {
+            EvaluationWindow = EvaluationWindow,
+            PsiThreshold = overrides.PsiThreshold ?? PsiThreshold,
+            KsAlpha = overrides.KsAlpha ?? KsAlpha,
+            MmdAlpha = overrides.MmdAlpha ?? MmdAlpha,
+            PredictionAlpha = overrides.PredictionAlpha ?? PredictionAlpha,
+            MinSamples = overrides.MinSamples ?? MinSamples,
+            AccuracyThreshold = overrides.AccuracyThreshold ?? AccuracyThreshold,
+            MinLabels = overrides.MinLabels ?? MinLabels,
+            MmdPermutations = MmdPermutations,
+        };
+    }
+
     public DriftPolicy Policy() => new()
     {
         PsiThreshold = PsiThreshold,
@@ -48,26 +77,55 @@ public sealed class MonitoringOptions
     };
 }
 
+/// <summary>One model's thresholds where they differ from the defaults in <see cref="MonitoringOptions"/>; unset: the default.</summary>
+public sealed class ModelMonitoringOverrides
+{
+    public double? PsiThreshold { get; set; }
+
+    public double? KsAlpha { get; set; }
+
+    public double? MmdAlpha { get; set; }
+
+    public double? PredictionAlpha { get; set; }
+
+    public int? MinSamples { get; set; }
+
+    public double? AccuracyThreshold { get; set; }
+
+    public int? MinLabels { get; set; }
+}
+
 internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOptions>
 {
     public ValidateOptionsResult Validate(string? name, MonitoringOptions options)
     {
-        var errors = options.Policy().Validate().Select(e => $"{MonitoringOptions.SectionName}: {e}").ToList();
+        var errors = Check(options, MonitoringOptions.SectionName);
+        foreach (var model in options.Models.Keys.Order(StringComparer.Ordinal))
+        {
+            errors.AddRange(Check(options.For(model), $"{MonitoringOptions.SectionName}:Models:{model}"));
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static List<string> Check(MonitoringOptions options, string section)
+    {
+        var errors = options.Policy().Validate().Select(e => $"{section}: {e}").ToList();
         if (options.AccuracyThreshold is < 0 or > 1 || double.IsNaN(options.AccuracyThreshold))
         {
-            errors.Add($"{MonitoringOptions.SectionName}:AccuracyThreshold must be between 0 (off) and 1, got {options.AccuracyThreshold}");
+            errors.Add($"{section}:AccuracyThreshold must be between 0 (off) and 1, got {options.AccuracyThreshold}");
         }
 
         if (options.MinLabels < 1)
         {
-            errors.Add($"{MonitoringOptions.SectionName}:MinLabels must be at least 1, got {options.MinLabels}");
+            errors.Add($"{section}:MinLabels must be at least 1, got {options.MinLabels}");
         }
 
         if (options.EvaluationWindow < TimeSpan.FromSeconds(10) || options.EvaluationWindow > TimeSpan.FromDays(1))
         {
-            errors.Add($"{MonitoringOptions.SectionName}:EvaluationWindow must be between 10 seconds and 1 day, got {options.EvaluationWindow}");
+            errors.Add($"{section}:EvaluationWindow must be between 10 seconds and 1 day, got {options.EvaluationWindow}");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }

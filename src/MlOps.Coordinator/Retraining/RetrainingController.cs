@@ -146,7 +146,7 @@ internal sealed partial class RetrainingController(
         var datasetName = production.DatasetName;
         var newest = datasetName.Length > 0 ? await registry.GetLatestDatasetVersionAsync(datasetName, cancellationToken) : null;
         var inputs = new TriggerInputs(policy, now, Fresh(monitor.Get(production.Deployment.Spec.Name), production.Version, now),
-            monitoring.Value.MinLabels, last, datasetName, newest?.Version ?? 0,
+            monitoring.Value.For(production.Deployment.Spec.Name).MinLabels, last, datasetName, newest?.Version ?? 0,
             int.TryParse(production.Model.Lineage?.DatasetVersion, out var trainedOn) ? trainedOn : 0);
         if (RetrainingRules.FindTrigger(inputs) is not { } trigger)
         {
@@ -355,7 +355,7 @@ internal sealed partial class RetrainingController(
 
         var versions = monitor.Get(run.Deployment).Versions;
         var verdict = RetrainingRules.JudgeCanary(policy, versions.FirstOrDefault(v => v.Version == run.ProductionVersion),
-            versions.FirstOrDefault(v => v.Version == run.CandidateVersion), monitoring.Value.MinLabels);
+            versions.FirstOrDefault(v => v.Version == run.CandidateVersion), monitoring.Value.For(run.Deployment).MinLabels);
         if (!verdict.Promote)
         {
             return await RollBackAsync(run, stored, verdict.Message, verdict.Evidence, cancellationToken);

@@ -140,10 +140,39 @@ public sealed class DriftMonitorTests
         Assert.Equal((80L, 40L), (version.Labels, version.Correct));
     }
 
-    private DriftMonitor Monitor(double accuracyThreshold = 0)
+    [Fact]
+    public async Task Evaluate_ModelWithItsOwnThresholds_OnlyThatModelJudgedByThem()
+    {
+        var strict = _references.Add("strict", 1, Reference(seed: 1));
+        var lenient = _references.Add("lenient", 1, Reference(seed: 1));
+        var options = new MonitoringOptions { MmdPermutations = 200 };
+        options.Models["lenient"] = new ModelMonitoringOverrides { MinSamples = 1000 };
+        var monitor = Monitor(options: options);
+
+        await monitor.EvaluateAsync("a1", Window("strict", 1, Live(strict, seed: 2, count: 300, brightness: 0.3f), strict), CancellationToken.None);
+        await monitor.EvaluateAsync("a1", Window("lenient", 1, Live(lenient, seed: 2, count: 300, brightness: 0.3f), lenient), CancellationToken.None);
+
+        Assert.Equal("DRIFT", Assert.Single(monitor.Get("strict").Versions).Verdict);
+        Assert.Equal("INSUFFICIENT_DATA", Assert.Single(monitor.Get("lenient").Versions).Verdict);
+    }
+
+    [Fact]
+    public void Validate_BadPerModelOverride_NamedWithItsModel()
+    {
+        var options = new MonitoringOptions();
+        options.Models["fashion"] = new ModelMonitoringOverrides { AccuracyThreshold = 2, MinLabels = 0 };
+
+        var result = new MonitoringOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Monitoring:Models:fashion:AccuracyThreshold", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Monitoring:Models:fashion:MinLabels", StringComparison.Ordinal));
+    }
+
+    private DriftMonitor Monitor(double accuracyThreshold = 0, MonitoringOptions? options = null)
     {
         var leadership = new Leadership();
-        var options = new MonitoringOptions { MmdPermutations = 200, AccuracyThreshold = accuracyThreshold };
+        options ??= new MonitoringOptions { MmdPermutations = 200, AccuracyThreshold = accuracyThreshold };
         return new DriftMonitor(_references, Options.Create(options), _time, leadership, NullLogger<DriftMonitor>.Instance);
     }
 
