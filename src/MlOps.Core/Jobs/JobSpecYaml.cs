@@ -75,6 +75,7 @@ public static class JobSpecYaml
             ["hyper_parameters"] = (n, p) => spec.HyperParameters = ReadHyperParameters(reader, n, p),
             ["resources"] = (n, p) => spec.Resources = ReadResources(reader, n, p),
             ["checkpoint"] = (n, p) => spec.Checkpoint = ReadCheckpoint(reader, n, p),
+            ["baseline"] = (n, p) => spec.Baseline = ReadBaseline(reader, n, p),
         });
 
         if (errors.Count > 0)
@@ -139,6 +140,33 @@ public static class JobSpecYaml
             ["lr_schedule"] = (n, p) => hp.LrSchedule = reader.Enum(n, p, ScheduleNames),
         });
         return hp;
+    }
+
+    /// <summary><c>baseline: {model: fashion-mlp, version: 3}</c>, or the short form <c>baseline: fashion-mlp:3</c>.</summary>
+    private static ModelBaseline ReadBaseline(Reader reader, YamlNode node, string path)
+    {
+        var baseline = new ModelBaseline();
+        if (node is YamlScalarNode scalar)
+        {
+            var text = scalar.Value ?? "";
+            var colon = text.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+            {
+                reader.Error(node, path, $"must be MODEL:VERSION (e.g. fashion-mlp:3) or a mapping with model and version, got '{text}'");
+                return baseline;
+            }
+
+            baseline.Model = text[..colon];
+            baseline.Version = version;
+            return baseline;
+        }
+
+        reader.Map(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["model"] = (n, p) => baseline.Model = reader.String(n, p),
+            ["version"] = (n, p) => baseline.Version = reader.Int32(n, p),
+        });
+        return baseline;
     }
 
     private static CheckpointPolicy ReadCheckpoint(Reader reader, YamlNode node, string path)

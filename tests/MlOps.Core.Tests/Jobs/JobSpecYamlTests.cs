@@ -204,4 +204,22 @@ public sealed class JobSpecYamlTests
         var error = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse(Valid + "\ncheckpoint:\n  disabled: maybe\n"));
         Assert.Contains(error.Errors, e => e.Field == "checkpoint.disabled");
     }
+
+    [Theory]
+    [InlineData("baseline: fashion-mlp:3")]
+    [InlineData("baseline:\n  model: fashion-mlp\n  version: 3")]
+    public void Parse_Baseline_ShortAndLongFormGiveTheSameVersion(string yaml)
+    {
+        var spec = JobSpecYaml.Parse(Valid + "\n" + yaml + "\n");
+
+        Assert.Equal(new ModelBaseline { Model = "fashion-mlp", Version = 3 }, spec.Baseline);
+    }
+
+    [Fact]
+    public void Parse_BaselineWithoutVersion_FieldNamed()
+    {
+        var error = Assert.Throws<SpecValidationException>(() => JobSpecYaml.Parse(Valid + "\nbaseline: fashion-mlp\n"));
+
+        Assert.Contains(error.Errors, e => e.Field == "baseline" && e.Message.Contains("MODEL:VERSION", StringComparison.Ordinal));
+    }
 }
