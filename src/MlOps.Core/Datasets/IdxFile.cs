@@ -49,6 +49,23 @@ public sealed class IdxFile
         }
     }
 
+    /// <summary>Writes a gzip-compressed IDX file of unsigned bytes (the form the MNIST family is distributed in).</summary>
+    public static void WriteGzip(string path, IReadOnlyList<int> dimensions, ReadOnlySpan<byte> data)
+    {
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(word, 0x0800u | (uint)dimensions.Count);
+        gzip.Write(word);
+        foreach (var dimension in dimensions)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(word, (uint)dimension);
+            gzip.Write(word);
+        }
+
+        gzip.Write(data);
+    }
+
     private static bool IsGzip(FileStream file)
     {
         Span<byte> magic = stackalloc byte[2];

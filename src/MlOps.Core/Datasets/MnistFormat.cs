@@ -35,6 +35,21 @@ public static class MnistFormat
         return new ImageClassificationData(train, test, Classes);
     }
 
+    /// <summary>Writes <paramref name="data"/> as the four gzip-compressed IDX files into <paramref name="directory"/>
+    /// (created if missing), readable by <see cref="Load"/>.</summary>
+    public static void Save(string directory, ImageClassificationData data)
+    {
+        Directory.CreateDirectory(directory);
+        SaveSplit(directory, FileNames[0], FileNames[1], data.Train);
+        SaveSplit(directory, FileNames[2], FileNames[3], data.Test);
+    }
+
+    private static void SaveSplit(string directory, string imagesName, string labelsName, ImageSplit split)
+    {
+        IdxFile.WriteGzip(Path.Combine(directory, imagesName), [split.Count, split.Height, split.Width], split.Pixels);
+        IdxFile.WriteGzip(Path.Combine(directory, labelsName), [split.Count], split.Labels);
+    }
+
     private static ImageSplit LoadSplit(string directory, string imagesName, string labelsName, int? expectedCount)
     {
         var imagesPath = Path.Combine(directory, imagesName);
