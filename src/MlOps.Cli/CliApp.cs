@@ -8,6 +8,7 @@ using MlOps.Cli.Jobs;
 using MlOps.Cli.LocalCluster;
 using MlOps.Cli.Models;
 using MlOps.Cli.Reproducing;
+using MlOps.Cli.Retraining;
 using MlOps.Cli.Watching;
 
 namespace MlOps.Cli;
@@ -73,6 +74,7 @@ public static class CliApp
             DeploymentsCommand.CreateDelete(environment, shared),
             MlOps.Cli.Monitoring.MonitorCommand.Create(environment, shared),
             PredictCommand.Create(environment, shared),
+            RetrainCommand.Create(environment, shared),
         };
     }
 

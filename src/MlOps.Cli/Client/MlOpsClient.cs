@@ -11,7 +11,8 @@ namespace MlOps.Cli.Client;
 
 /// <summary>
 /// Typed access to the coordinator's <see cref="JobService"/>, <see cref="ClusterService"/>,
-/// <see cref="ModelRegistry"/> and <see cref="DatasetService"/>: one channel per address, the <c>x-mlops-user</c>
+/// <see cref="ModelRegistry"/>, <see cref="DatasetService"/>, <see cref="DeploymentService"/> and
+/// <see cref="RetrainingService"/>: one channel per address, the <c>x-mlops-user</c>
 /// header and a deadline on every unary call, and every failed call turned into a <see cref="CliException"/>
 /// carrying the server's detail text and the exit code for its status. <see cref="Artifacts"/> reaches the
 /// coordinator's artifact store over the same channel.
@@ -27,6 +28,7 @@ public sealed class MlOpsClient : IDisposable
     private readonly ModelRegistry.ModelRegistryClient _models;
     private readonly DatasetService.DatasetServiceClient _datasets;
     private readonly DeploymentService.DeploymentServiceClient _deployments;
+    private readonly RetrainingService.RetrainingServiceClient _retraining;
     private readonly Metadata _headers;
     private readonly TimeSpan _callTimeout;
 
@@ -57,6 +59,7 @@ public sealed class MlOpsClient : IDisposable
         _models = new ModelRegistry.ModelRegistryClient(_channel);
         _datasets = new DatasetService.DatasetServiceClient(_channel);
         _deployments = new DeploymentService.DeploymentServiceClient(_channel);
+        _retraining = new RetrainingService.RetrainingServiceClient(_channel);
 
         // The store makes its own calls (streams without a deadline: a dataset may take minutes); the interceptor
         // adds the user header to each of them.
@@ -151,6 +154,28 @@ public sealed class MlOpsClient : IDisposable
 
     public Task<DeleteDeploymentResponse> DeleteDeploymentAsync(string name, CancellationToken cancellationToken) =>
         CallAsync(o => _deployments.DeleteDeploymentAsync(new DeleteDeploymentRequest { Name = name }, o).ResponseAsync, cancellationToken);
+
+    public Task<RetrainingPolicy> SetRetrainingPolicyAsync(RetrainingPolicy policy, CancellationToken cancellationToken) =>
+        CallAsync(o => _retraining.SetPolicyAsync(new SetRetrainingPolicyRequest { Policy = policy }, o).ResponseAsync, cancellationToken);
+
+    public Task<RetrainingPolicy> GetRetrainingPolicyAsync(string model, CancellationToken cancellationToken) =>
+        CallAsync(o => _retraining.GetPolicyAsync(new GetRetrainingPolicyRequest { Model = model }, o).ResponseAsync, cancellationToken);
+
+    public async Task<IReadOnlyList<RetrainingPolicy>> ListRetrainingPoliciesAsync(CancellationToken cancellationToken) =>
+        (await CallAsync(o => _retraining.ListPoliciesAsync(new ListRetrainingPoliciesRequest(), o).ResponseAsync, cancellationToken)).Policies;
+
+    public Task<DeleteRetrainingPolicyResponse> DeleteRetrainingPolicyAsync(string model, CancellationToken cancellationToken) =>
+        CallAsync(o => _retraining.DeletePolicyAsync(new DeleteRetrainingPolicyRequest { Model = model }, o).ResponseAsync, cancellationToken);
+
+    public Task<RetrainingRun> TriggerRetrainingAsync(string model, string reason, CancellationToken cancellationToken) =>
+        CallAsync(o => _retraining.TriggerRetrainingAsync(new TriggerRetrainingRequest { Model = model, Reason = reason }, o).ResponseAsync, cancellationToken);
+
+    /// <summary>Newest first; an empty <paramref name="model"/> means every model, a zero <paramref name="limit"/> the coordinator's 50.</summary>
+    public async Task<IReadOnlyList<RetrainingRun>> ListRetrainingRunsAsync(string model, int limit, CancellationToken cancellationToken) =>
+        (await CallAsync(o => _retraining.ListRunsAsync(new ListRetrainingRunsRequest { Model = model, Limit = limit }, o).ResponseAsync, cancellationToken)).Runs;
+
+    public Task<RetrainingRun> GetRetrainingRunAsync(string id, CancellationToken cancellationToken) =>
+        CallAsync(o => _retraining.GetRunAsync(new GetRetrainingRunRequest { Id = id }, o).ResponseAsync, cancellationToken);
 
     /// <summary>An inference client that finds the deployment's replicas through this coordinator connection.</summary>
     public MlOps.Client.Inference.InferenceClient CreateInferenceClient() => new(_channel.Intercept(metadata =>

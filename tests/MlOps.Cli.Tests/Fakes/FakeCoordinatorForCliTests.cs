@@ -6,7 +6,7 @@ namespace MlOps.Cli.Tests.Fakes;
 
 /// <summary>
 /// TEST DOUBLE: a real Kestrel gRPC server on a dynamic loopback port (h2c), hosting the fake JobService,
-/// ClusterService, ModelRegistry, DatasetService, ArtifactService and DeploymentService in-process, so the CLI runs over a real channel exactly as against the coordinator.
+/// ClusterService, ModelRegistry, DatasetService, ArtifactService, DeploymentService and RetrainingService in-process, so the CLI runs over a real channel exactly as against the coordinator.
 /// </summary>
 internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 {
@@ -32,6 +32,8 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 
     public FakeDeploymentServiceForCliTests Deployments => _app.Services.GetRequiredService<FakeDeploymentServiceForCliTests>();
 
+    public FakeRetrainingServiceForCliTests Retraining => _app.Services.GetRequiredService<FakeRetrainingServiceForCliTests>();
+
     public static async Task<FakeCoordinatorForCliTests> StartAsync()
     {
         var (app, address) = await LoopbackGrpcHost.StartAsync(
@@ -43,6 +45,7 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
                 services.AddSingleton<FakeDatasetServiceForCliTests>();
                 services.AddSingleton<FakeArtifactServiceForCliTests>();
                 services.AddSingleton<FakeDeploymentServiceForCliTests>();
+                services.AddSingleton<FakeRetrainingServiceForCliTests>();
             },
             endpoints =>
             {
@@ -52,6 +55,7 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
                 endpoints.MapGrpcService<FakeDatasetServiceForCliTests>();
                 endpoints.MapGrpcService<FakeArtifactServiceForCliTests>();
                 endpoints.MapGrpcService<FakeDeploymentServiceForCliTests>();
+                endpoints.MapGrpcService<FakeRetrainingServiceForCliTests>();
             });
         return new FakeCoordinatorForCliTests(app, address);
     }
