@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MlOps.Agent.Options;
 using MlOps.Artifacts;
+using MlOps.Artifacts.Models;
 using MlOps.Contracts;
 
 namespace MlOps.Agent.Jobs;
@@ -12,8 +13,9 @@ namespace MlOps.Agent.Jobs;
 /// and outcome. A crash, hang or cancel of a job never takes the agent down.
 /// </summary>
 /// <remarks>
-/// Before an attempt starts, the agent fetches what it needs: the dataset version (failing the attempt when it cannot)
-/// and the checkpoint to resume from (starting from scratch when it cannot: losing progress beats losing the attempt).
+/// Before an attempt starts, the agent fetches what it needs: the dataset version (failing the attempt when it cannot),
+/// the checkpoint to resume from (starting from scratch when it cannot: losing progress beats losing the attempt) and
+/// the baseline model to compare with (training without the comparison when it cannot).
 /// A preemption gives the child <see cref="AgentOptions.CancelGracePeriod"/> × <see cref="PreemptGraceFactor"/> to
 /// reach a step boundary, write its checkpoint and exit, since writing the model and optimizer state takes longer
 /// than stopping.
@@ -48,12 +50,13 @@ internal sealed partial class JobSupervisor(
     /// <summary>The child processes running now (not those still fetching), for the metrics page.</summary>
     public IReadOnlyList<JobProcess> Processes => [.. _running.Values];
 
-    /// <summary>Fetches a registered dataset version and the checkpoint to resume from first when the assignment
-    /// names them, then starts the process.</summary>
+    /// <summary>Fetches a registered dataset version, the checkpoint to resume from and the baseline model first when
+    /// the assignment names them, then starts the process.</summary>
     public void Start(JobAssignment assignment)
     {
         var resume = !string.IsNullOrEmpty(assignment.ResumeFrom?.ManifestDigest);
-        if (string.IsNullOrEmpty(assignment.DatasetRepository) && !resume)
+        var baseline = !string.IsNullOrEmpty(assignment.Baseline?.ManifestDigest);
+        if (string.IsNullOrEmpty(assignment.DatasetRepository) && !resume && !baseline)
         {
             StartProcess(assignment, []);
             return;
@@ -109,6 +112,11 @@ internal sealed partial class JobSupervisor(
             return; // Agent shutting down.
         }
 
+        if (!string.IsNullOrEmpty(assignment.Baseline?.ManifestDigest) && !await FetchBaselineAsync(assignment, notes))
+        {
+            return; // Agent shutting down.
+        }
+
         // Whoever removes the entry owns the outcome: a cancel that came during the fetch removed it already.
         if (_preparing.TryRemove(new KeyValuePair<string, int>(assignment.JobId, assignment.Attempt)))
         {
@@ -138,6 +146,33 @@ internal sealed partial class JobSupervisor(
             assignment.ResumePath = "";
             LogCheckpointFetchFailed(assignment.JobId, assignment.Attempt, checkpoint.Repository, checkpoint.ManifestDigest, ex.Message);
             notes.Add($"could not fetch checkpoint {checkpoint.Repository}@{checkpoint.ManifestDigest} (epoch {checkpoint.Epoch} step {checkpoint.Step}): {ex.Message}; starting from scratch");
+        }
+
+        return true;
+    }
+
+    /// <summary>Pulls the baseline model into the attempt's work directory and points <see cref="JobAssignment.BaselinePath"/>
+    /// at it, for the child to compare the trained model with; when that fails, adds a note for the job's log and leaves
+    /// the path empty (the job trains without the comparison). False only when the agent is shutting down.</summary>
+    private async Task<bool> FetchBaselineAsync(JobAssignment assignment, List<string> notes)
+    {
+        var baseline = assignment.Baseline;
+        var directory = Path.Combine(WorkDirectory(assignment), "baseline");
+        try
+        {
+            var pulled = await artifactStore.PullModelAsync(baseline.Repository, baseline.ManifestDigest, directory, _stopping.Token);
+            assignment.BaselinePath = pulled.Directory;
+            LogBaselineFetched(assignment.JobId, assignment.Attempt, baseline.Model, baseline.Version, baseline.Repository, baseline.ManifestDigest);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            assignment.BaselinePath = "";
+            LogBaselineFetchFailed(assignment.JobId, assignment.Attempt, baseline.Model, baseline.Version, baseline.Repository, baseline.ManifestDigest, ex.Message);
+            notes.Add($"could not fetch baseline {baseline.Model} v{baseline.Version} ({baseline.Repository}@{baseline.ManifestDigest}): {ex.Message}; training without the comparison");
         }
 
         return true;
@@ -243,7 +278,7 @@ internal sealed partial class JobSupervisor(
             {
                 Completed = preempt
                     ? new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Preempted, Message = $"preempted: {reason}; stopped before training started" }
-                    : new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Cancelled, Message = "cancelled while fetching its dataset" },
+                    : new JobCompleted { JobId = jobId, Attempt = preparing, Outcome = JobOutcome.Cancelled, Message = "cancelled before training started, while fetching its inputs" },
             });
             return;
         }
@@ -360,6 +395,12 @@ internal sealed partial class JobSupervisor(
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: could not fetch checkpoint {Repository}@{Digest}; starting from scratch: {Reason}")]
     private partial void LogCheckpointFetchFailed(string jobId, int attempt, string repository, string digest, string reason);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt}: baseline {Model} v{Version} pulled from {Repository}@{Digest}")]
+    private partial void LogBaselineFetched(string jobId, int attempt, string model, int version, string repository, string digest);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: could not fetch baseline {Model} v{Version} ({Repository}@{Digest}); training without the comparison: {Reason}")]
+    private partial void LogBaselineFetchFailed(string jobId, int attempt, string model, int version, string repository, string digest, string reason);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Job {JobId}: could not fetch dataset {Repository}@{Digest}: {Reason}")]
     private partial void LogDatasetFailed(string jobId, string repository, string digest, string reason);

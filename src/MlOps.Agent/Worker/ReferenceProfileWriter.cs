@@ -1,5 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
-using MlOps.Client.Inference.Inputs;
 using MlOps.Core.Datasets;
 using MlOps.Core.Digests;
 using MlOps.Monitoring.Profiles;
@@ -20,57 +18,25 @@ internal sealed record ReferenceProfileFile(string Path, string Digest, long Sam
 /// </summary>
 internal static class ReferenceProfileWriter
 {
-    /// <summary>At most this many test images go into the profile (all of Fashion-MNIST's test split).</summary>
-    public const int MaxSamples = 10_000;
-
-    /// <summary>Images per ONNX Runtime call.</summary>
-    public const int BatchSize = 256;
-
+    /// <summary>Profiles the first <see cref="TestSplitModel.MaxSamples"/> test images at most.</summary>
     /// <exception cref="InvalidOperationException">The model's input does not hold one image of the test split per row,
     /// or its output is not <c>[rows, classes]</c>.</exception>
     public static ReferenceProfileFile Write(string onnxPath, ImageSplit test, IReadOnlyList<long> inputShape, string outputDirectory, int threads)
     {
+        TestSplitModel.EnsureOneImage(inputShape, test);
+        var count = TestSplitModel.SampleCount(test);
         var pixels = test.PixelsPerImage;
-        if (inputShape.Aggregate(1L, (a, b) => a * b) != pixels)
-        {
-            throw new InvalidOperationException($"the model input [{string.Join(", ", inputShape)}] is not one {test.Height}x{test.Width} image");
-        }
-
-        var count = Math.Min(test.Count, MaxSamples);
-        if (count == 0)
-        {
-            throw new InvalidOperationException("the test split is empty");
-        }
-
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = Math.Max(1, threads), InterOpNumThreads = 1 };
-        using var session = new InferenceSession(onnxPath, sessionOptions);
-        var metadata = session.ModelMetadata.CustomMetadataMap;
-        var normalization = ImagePreprocessing.FromModelParameters(key => metadata.TryGetValue(key, out var value) ? value : null);
-        var images = Normalize(test, count, normalization.Mean, normalization.Std);
-
-        var inputName = session.InputMetadata.Keys.First();
-        var outputName = session.OutputMetadata.Keys.First();
+        using var model = TestSplitModel.Open(onnxPath, threads);
+        var images = model.Normalize(test, count);
         PredictionProfile? predictions = null;
-        using var runOptions = new RunOptions();
-        for (var start = 0; start < count; start += BatchSize)
+        model.Run(images, count, pixels, inputShape, (_, rows, classes, scores) =>
         {
-            var rows = Math.Min(BatchSize, count - start);
-            long[] shape = [rows, .. inputShape];
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, images.AsMemory(start * pixels, rows * pixels), shape);
-            using var outputs = session.Run(runOptions, [inputName], [input], [outputName]);
-            var output = outputs[0];
-            if (output.GetTensorTypeAndShape().Shape is not [var outRows, var classes] || outRows != rows || classes < 1)
-            {
-                throw new InvalidOperationException($"the model output [{string.Join(", ", output.GetTensorTypeAndShape().Shape)}] is not [rows, classes]");
-            }
-
-            predictions ??= new PredictionProfile((int)classes);
-            var scores = output.GetTensorDataAsSpan<float>();
+            predictions ??= new PredictionProfile(classes);
             for (var row = 0; row < rows; row++)
             {
-                predictions.AddOutput(scores.Slice(row * (int)classes, (int)classes));
+                predictions.AddOutput(scores.Slice(row * classes, classes));
             }
-        }
+        });
 
         var inputs = ImageProfile.CreateReference(
             Enumerable.Range(0, count).Select(i => new ReadOnlyMemory<float>(images, i * pixels, pixels)), test.Height, test.Width);
@@ -80,18 +46,5 @@ internal static class ReferenceProfileWriter
         File.WriteAllBytes(staging, bytes);
         File.Move(staging, path, overwrite: true);
         return new ReferenceProfileFile(path, Sha256Digest.OfBytes(bytes), count);
-    }
-
-    /// <summary>As training does (<c>TensorSplit</c>): <c>(byte / 255 − mean) / std</c>, row-major images.</summary>
-    private static float[] Normalize(ImageSplit split, int count, float mean, float std)
-    {
-        var images = new float[count * split.PixelsPerImage];
-        var source = split.Pixels.AsSpan(0, images.Length);
-        for (var i = 0; i < images.Length; i++)
-        {
-            images[i] = ((source[i] / 255f) - mean) / std;
-        }
-
-        return images;
     }
 }

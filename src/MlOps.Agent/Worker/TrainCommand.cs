@@ -80,6 +80,16 @@ internal static partial class TrainCommand
                 jobResult.Metrics[key] = value;
             }
 
+            if (!string.IsNullOrEmpty(assignment.BaselinePath))
+            {
+                var comparison = CompareWithBaseline(result.OnnxPath, assignment.DatasetPath, assignment.BaselinePath, assignment.Baseline, spec.Model.InputShape,
+                    threads, observer);
+                foreach (var (key, value) in comparison ?? [])
+                {
+                    jobResult.Metrics[key] = value;
+                }
+            }
+
             stdout.WriteLine(ChildProtocol.Result(jobResult));
             stdout.Flush();
             return ChildProtocol.ExitCodes.Succeeded;
@@ -136,6 +146,30 @@ internal static partial class TrainCommand
         catch (Exception ex)
         {
             observer.OnLog($"warning: no reference profile, publishing the model without one: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Compares the trained model with the baseline the agent pulled into <paramref name="baselinePath"/>
+    /// (<see cref="BaselineComparison"/>) and returns the <see cref="ComparisonMetrics"/> for the job's result. Like the
+    /// reference profile, the comparison is evidence about the job, not part of it: any failure (the baseline takes other
+    /// images, its file is unreadable) is a warning line and null, and the job still succeeds.
+    /// </summary>
+    internal static Dictionary<string, double>? CompareWithBaseline(string onnxPath, string datasetPath, string baselinePath, BaselineArtifact? baseline,
+        IReadOnlyList<long> inputShape, int threads, ITrainingObserver observer)
+    {
+        var name = baseline is null || string.IsNullOrEmpty(baseline.Model) ? "the baseline" : $"{baseline.Model} v{baseline.Version}";
+        try
+        {
+            var test = MnistFormat.Load(datasetPath).Test;
+            var comparison = BaselineComparison.Compare(onnxPath, baselinePath, test, inputShape, threads);
+            observer.OnLog(comparison.Describe(name));
+            return comparison.ToMetrics(baseline?.Version ?? 0);
+        }
+        catch (Exception ex)
+        {
+            observer.OnLog($"warning: no comparison with {name}: {ex.Message}");
+            return null;
         }
     }
 

@@ -86,6 +86,36 @@ public sealed class JobSupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancel_WhileBaselineIsFetched_ReportsCancelledAndNeverStartsTheProcess()
+    {
+        var store = new StalledStoreForTests();
+        var outbox = new RecordingOutbox();
+        var options = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DataDirectory = _temp.Path });
+        await using var supervisor = new JobSupervisor(outbox, options, store, Ledger(), TimeProvider.System, NullLogger<JobSupervisor>.Instance);
+
+        // No dataset to fetch and no checkpoint: the baseline alone must send the attempt through the prepare path.
+        supervisor.Start(new JobAssignment
+        {
+            JobId = "j-4",
+            Attempt = 1,
+            DatasetPath = _temp.Combine("data"),
+            Spec = new JobSpec { Name = "tiny" },
+            Baseline = new BaselineArtifact { Model = "tiny", Version = 1, Repository = "models/tiny", ManifestDigest = "sha256:" + new string('d', 64) },
+        });
+        await store.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(supervisor.Running, r => r.JobId == "j-4");
+
+        supervisor.Cancel("j-4", 1, "test");
+        store.Release.SetException(new ArtifactStoreUnavailableException("released after the cancel"));
+        await Task.Delay(200);
+
+        var completed = Assert.Single(outbox.Messages, m => m.Completed is not null).Completed;
+        Assert.Equal(JobOutcome.Cancelled, completed.Outcome);
+        Assert.DoesNotContain(outbox.Messages, m => m.Started is not null);
+        Assert.Empty(supervisor.Running);
+    }
+
+    [Fact]
     public async Task Start_DatasetFetchFails_ReportsFailedNamingTheDataset()
     {
         var store = new StalledStoreForTests();
