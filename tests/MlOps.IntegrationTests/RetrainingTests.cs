@@ -1,4 +1,5 @@
 using Grpc.Core;
+using MlOps.Artifacts.Datasets;
 using MlOps.Client.Inference;
 using MlOps.Contracts;
 using MlOps.Core.Datasets;
