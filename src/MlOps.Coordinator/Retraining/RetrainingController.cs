@@ -305,8 +305,8 @@ internal sealed partial class RetrainingController(
 
         run.State = RetrainingRunState.Canary;
         Decide(run, "canary",
-            $"v{run.CandidateVersion} takes {percent}% of deployment {run.Deployment}'s traffic for {RetrainingPolicies.CanaryDuration(policy)} once loaded",
-            new Dictionary<string, string> { ["percent"] = RetrainingRules.Number(percent), ["duration"] = RetrainingPolicies.CanaryDuration(policy).ToString() });
+            $"v{run.CandidateVersion} takes {percent}% of deployment {run.Deployment}'s traffic for {RetrainingRules.Span(RetrainingPolicies.CanaryDuration(policy))} once loaded",
+            new Dictionary<string, string> { ["percent"] = RetrainingRules.Number(percent), ["duration"] = RetrainingRules.Span(RetrainingPolicies.CanaryDuration(policy)) });
         return true;
     }
 
@@ -344,7 +344,7 @@ internal sealed partial class RetrainingController(
 
             var deployedAt = run.Decisions.LastOrDefault(d => d.Step == "canary")?.At?.ToDateTimeOffset() ?? now;
             return now - deployedAt > options.Value.RolloutTimeout
-                && await RollBackAsync(run, stored, $"the canary was not serving within {options.Value.RolloutTimeout}: {live?.Message ?? stored.Message}",
+                && await RollBackAsync(run, stored, $"the canary was not serving within {RetrainingRules.Span(options.Value.RolloutTimeout)}: {live?.Message ?? stored.Message}",
                     new Dictionary<string, string>(), cancellationToken);
         }
 
@@ -415,7 +415,7 @@ internal sealed partial class RetrainingController(
         ["production_accuracy"] = RetrainingRules.Number(evaluation.ProductionAccuracy),
         ["only_candidate_right"] = RetrainingRules.Number(evaluation.CandidateOnlyCorrect),
         ["only_production_right"] = RetrainingRules.Number(evaluation.ProductionOnlyCorrect),
-        ["mcnemar_p"] = RetrainingRules.Number(evaluation.PValue),
+        ["mcnemar_p"] = RetrainingRules.PValue(evaluation.PValue),
         ["min_improvement"] = RetrainingRules.Number(policy.MinImprovement),
         ["significance"] = RetrainingRules.Number(policy.Significance),
     };

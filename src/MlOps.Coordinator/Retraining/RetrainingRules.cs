@@ -105,8 +105,8 @@ internal static class RetrainingRules
             if (inputs.Now - since >= every)
             {
                 return new RetrainingTrigger("schedule",
-                    $"the schedule retrains every {every}; the last run started {since:u}",
-                    new Dictionary<string, string> { ["every"] = every.ToString(), ["since"] = since.ToString("u", CultureInfo.InvariantCulture) });
+                    $"the schedule retrains every {Span(every)}; the last run started {since:u}",
+                    new Dictionary<string, string> { ["every"] = Span(every), ["since"] = since.ToString("u", CultureInfo.InvariantCulture) });
             }
         }
 
@@ -152,7 +152,7 @@ internal static class RetrainingRules
         };
         var gain = candidate - production;
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"candidate {candidate:F4} vs production {production:F4} on {evaluation.Samples} held-out images of {dataset} (only candidate right: {evaluation.CandidateOnlyCorrect}, only production right: {evaluation.ProductionOnlyCorrect}, McNemar p={evaluation.PValue:G3})");
+            $"candidate {candidate:F4} vs production {production:F4} on {evaluation.Samples} held-out images of {dataset} (only candidate right: {evaluation.CandidateOnlyCorrect}, only production right: {evaluation.ProductionOnlyCorrect}, McNemar p={PValue(evaluation.PValue)})");
         if (gain <= 0)
         {
             message = $"not better: {summary}";
@@ -163,7 +163,7 @@ internal static class RetrainingRules
         }
         else if (policy.Significance > 0 && evaluation.PValue > policy.Significance)
         {
-            message = string.Create(CultureInfo.InvariantCulture, $"improvement not significant (p={evaluation.PValue:G3} > {policy.Significance}): {summary}");
+            message = string.Create(CultureInfo.InvariantCulture, $"improvement not significant (p={PValue(evaluation.PValue)} > {policy.Significance}): {summary}");
         }
         else
         {
@@ -207,6 +207,33 @@ internal static class RetrainingRules
     }
 
     public static string Number(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>A p-value to three significant digits; one below the smallest double reads "&lt;1e-300", not 0.</summary>
+    public static string PValue(double p) => p <= 0 ? "<1e-300" : p.ToString("G3", CultureInfo.InvariantCulture);
+
+    /// <summary>A duration as people write it: 20s, 10m, 1h30m, 2d.</summary>
+    public static string Span(TimeSpan span)
+    {
+        if (span < TimeSpan.FromSeconds(1))
+        {
+            return $"{span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)}ms";
+        }
+
+        var text = new System.Text.StringBuilder();
+        void Part(int value, string unit)
+        {
+            if (value > 0)
+            {
+                text.Append(value.ToString(CultureInfo.InvariantCulture)).Append(unit);
+            }
+        }
+
+        Part(span.Days, "d");
+        Part(span.Hours, "h");
+        Part(span.Minutes, "m");
+        Part(span.Seconds, "s");
+        return text.ToString();
+    }
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -160,6 +160,24 @@ public sealed class RetrainingRulesTests
         Assert.Equal(promote, verdict.Promote);
     }
 
+    [Theory]
+    [InlineData(0.0, "<1e-300")]
+    [InlineData(0.012345, "0.0123")]
+    [InlineData(1.0, "1")]
+    public void PValue_UnderflowAndOrdinary_Readable(double p, string expected)
+    {
+        Assert.Equal(expected, RetrainingRules.PValue(p));
+    }
+
+    [Theory]
+    [InlineData(20, "20s")]
+    [InlineData(5400, "1h30m")]
+    [InlineData(90000, "1d1h")]
+    public void Span_Seconds_WrittenAsPeopleWriteDurations(int seconds, string expected)
+    {
+        Assert.Equal(expected, RetrainingRules.Span(TimeSpan.FromSeconds(seconds)));
+    }
+
     private static TriggerInputs Inputs(RetrainingTriggers triggers, VersionMonitor? production) =>
         new(new RetrainingPolicy { Model = "m", Triggers = triggers, CreatedAt = Timestamp.FromDateTimeOffset(Now.AddDays(-1)) },
             Now, production, MinLabels: 50, LastRun: null, DatasetName: "tiny", NewestDatasetVersion: 0, ProductionDatasetVersion: 0);
