@@ -75,6 +75,7 @@ public static class CliApp
             MlOps.Cli.Monitoring.MonitorCommand.Create(environment, shared),
             PredictCommand.Create(environment, shared),
             RetrainCommand.Create(environment, shared),
+            MlOps.Cli.Pipelines.PipelineCommand.Create(environment, shared),
         };
     }
 

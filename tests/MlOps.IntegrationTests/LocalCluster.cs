@@ -55,6 +55,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public RetrainingService.RetrainingServiceClient Retraining => new(Channel);
 
+    public PipelineService.PipelineServiceClient Pipelines => new(Channel);
+
     /// <summary>The coordinator's artifact store as agents and the CLI see it.</summary>
     public MlOps.Artifacts.IArtifactStore Artifacts => new MlOps.Client.Artifacts.CoordinatorArtifactStore(new ArtifactService.ArtifactServiceClient(Channel), Address);
 

@@ -29,6 +29,7 @@ public sealed class MlOpsClient : IDisposable
     private readonly DatasetService.DatasetServiceClient _datasets;
     private readonly DeploymentService.DeploymentServiceClient _deployments;
     private readonly RetrainingService.RetrainingServiceClient _retraining;
+    private readonly PipelineService.PipelineServiceClient _pipelines;
     private readonly Metadata _headers;
     private readonly TimeSpan _callTimeout;
 
@@ -60,6 +61,7 @@ public sealed class MlOpsClient : IDisposable
         _datasets = new DatasetService.DatasetServiceClient(_channel);
         _deployments = new DeploymentService.DeploymentServiceClient(_channel);
         _retraining = new RetrainingService.RetrainingServiceClient(_channel);
+        _pipelines = new PipelineService.PipelineServiceClient(_channel);
 
         // The store makes its own calls (streams without a deadline: a dataset may take minutes); the interceptor
         // adds the user header to each of them.
@@ -176,6 +178,23 @@ public sealed class MlOpsClient : IDisposable
 
     public Task<RetrainingRun> GetRetrainingRunAsync(string id, CancellationToken cancellationToken) =>
         CallAsync(o => _retraining.GetRunAsync(new GetRetrainingRunRequest { Id = id }, o).ResponseAsync, cancellationToken);
+
+    public Task<PipelineRun> RunPipelineAsync(string yaml, IReadOnlyDictionary<string, string> parameters, bool noCache, string owner, CancellationToken cancellationToken)
+    {
+        var request = new RunPipelineRequest { Yaml = yaml, NoCache = noCache, Owner = owner };
+        request.Parameters.Add(parameters.ToDictionary(StringComparer.Ordinal));
+        return CallAsync(o => _pipelines.RunPipelineAsync(request, o).ResponseAsync, cancellationToken);
+    }
+
+    public Task<PipelineRun> GetPipelineRunAsync(string id, CancellationToken cancellationToken) =>
+        CallAsync(o => _pipelines.GetPipelineRunAsync(new GetPipelineRunRequest { Id = id }, o).ResponseAsync, cancellationToken);
+
+    /// <summary>Newest first; an empty <paramref name="pipeline"/> means every pipeline, a zero <paramref name="limit"/> the coordinator's 50.</summary>
+    public async Task<IReadOnlyList<PipelineRun>> ListPipelineRunsAsync(string pipeline, int limit, CancellationToken cancellationToken) =>
+        (await CallAsync(o => _pipelines.ListPipelineRunsAsync(new ListPipelineRunsRequest { Pipeline = pipeline, Limit = limit }, o).ResponseAsync, cancellationToken)).Runs;
+
+    public Task<PipelineRun> CancelPipelineRunAsync(string id, CancellationToken cancellationToken) =>
+        CallAsync(o => _pipelines.CancelPipelineRunAsync(new CancelPipelineRunRequest { Id = id }, o).ResponseAsync, cancellationToken);
 
     /// <summary>An inference client that finds the deployment's replicas through this coordinator connection.</summary>
     public MlOps.Client.Inference.InferenceClient CreateInferenceClient() => new(_channel.Intercept(metadata =>

@@ -16,6 +16,7 @@ public static class CoordinatorEndpointExtensions
         app.MapGrpcService<DeploymentGrpcService>();
         app.MapGrpcService<MonitoringGrpcService>();
         app.MapGrpcService<RetrainingGrpcService>();
+        app.MapGrpcService<PipelineGrpcService>();
         app.MapGrpcHealthChecksService();
         return app;
     }

@@ -11,6 +11,7 @@ using MlOps.Coordinator.HighAvailability;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Leases;
 using MlOps.Coordinator.Metrics;
+using MlOps.Coordinator.Pipelines;
 using MlOps.Coordinator.Registry;
 using MlOps.Coordinator.Scheduling;
 using MlOps.Coordinator.Storage;
@@ -60,6 +61,7 @@ public static class CoordinatorServiceExtensions
         builder.Services.AddOptions<MlOps.Coordinator.Retraining.RetrainingOptions>().BindConfiguration(MlOps.Coordinator.Retraining.RetrainingOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOps.Coordinator.Retraining.RetrainingOptions>, MlOps.Coordinator.Retraining.RetrainingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
+        builder.Services.AddPipelineOptions();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
     }
@@ -153,6 +155,7 @@ public static class CoordinatorServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Deployments.DeploymentReconciler>());
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Monitoring.DriftMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Retraining.RetrainingController>());
+        services.AddPipelines();
         services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
         return services;
     }

@@ -14,6 +14,7 @@ internal static class CoordinatorMetricsExtensions
     {
         services.TryAddSingleton<CoordinatorMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSource, CoordinatorMetricsSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSource, MlOps.Coordinator.Monitoring.MonitoringMetricsSource>());
         return services;
     }
 

@@ -54,6 +54,24 @@ internal sealed class DriftMonitor(
         return monitor;
     }
 
+    /// <summary>The latest evaluation of every version reported so far, by model name then version.</summary>
+    public IReadOnlyList<(string Model, VersionMonitor View)> All()
+    {
+        var all = new List<(string, VersionMonitor)>();
+        foreach (var (key, state) in _versions.OrderBy(v => v.Key.Model, StringComparer.Ordinal).ThenBy(v => v.Key.Version))
+        {
+            lock (state)
+            {
+                if (state.Latest is { } latest)
+                {
+                    all.Add((key.Model, latest.Clone()));
+                }
+            }
+        }
+
+        return all;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!await leadership.WaitQuietlyAsync(stoppingToken))

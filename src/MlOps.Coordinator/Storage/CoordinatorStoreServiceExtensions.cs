@@ -19,6 +19,7 @@ public static class CoordinatorStoreServiceExtensions
         services.TryAddSingleton(sp => (IRegistryStore)sp.GetRequiredService<ICoordinatorStore>());
         services.TryAddSingleton(sp => (IDeploymentStore)sp.GetRequiredService<ICoordinatorStore>());
         services.TryAddSingleton(sp => (IRetrainingStore)sp.GetRequiredService<ICoordinatorStore>());
+        services.TryAddSingleton(sp => (IPipelineStore)sp.GetRequiredService<ICoordinatorStore>());
         return services;
     }
 

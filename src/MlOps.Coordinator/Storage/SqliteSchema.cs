@@ -143,6 +143,22 @@ internal static class SqliteSchema
             ) WITHOUT ROWID;
             CREATE INDEX ix_retraining_runs_model ON retraining_runs (model, created_at);
             """),
+        new(7, "pipelines",
+            """
+            CREATE TABLE pipeline_runs (
+                id         TEXT    PRIMARY KEY,
+                pipeline   TEXT    NOT NULL,
+                created_at INTEGER NOT NULL,
+                record     BLOB    NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_pipeline_runs_pipeline ON pipeline_runs (pipeline, created_at);
+            CREATE INDEX ix_pipeline_runs_created ON pipeline_runs (created_at);
+            CREATE TABLE pipeline_step_cache (
+                cache_key  TEXT    PRIMARY KEY,
+                record     BLOB    NOT NULL,
+                created_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

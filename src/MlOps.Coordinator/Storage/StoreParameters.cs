@@ -157,6 +157,21 @@ internal readonly struct StoreParameters
         Add("record", run.ToByteArray());
     }
 
+    public void AddPipelineRun(PipelineRun run)
+    {
+        Add("id", run.Id);
+        Add("pipeline", run.Pipeline);
+        Add("created", run.CreatedAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0L);
+        Add("record", run.ToByteArray());
+    }
+
+    public void AddStepCacheEntry(PipelineStepRun entry, long createdAtMs)
+    {
+        Add("key", entry.CacheKey);
+        Add("record", entry.ToByteArray());
+        Add("now", createdAtMs);
+    }
+
     private DbParameter Create(string name, object value)
     {
         var parameter = _create();

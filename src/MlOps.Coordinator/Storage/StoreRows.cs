@@ -150,6 +150,8 @@ internal static class StoreRows
 
     public static RetrainingRun ReadRetrainingRun(DbDataReader reader) => RetrainingRun.Parser.ParseFrom(Blob(reader, 0));
 
+    public static PipelineRun ReadPipelineRun(DbDataReader reader) => PipelineRun.Parser.ParseFrom(Blob(reader, 0));
+
     /// <summary>The model version as stored by an insert: numbered, dated, and with no aliases yet.</summary>
     public static ModelVersion Inserted(ModelVersion draft, int version, long createdAtMs)
     {

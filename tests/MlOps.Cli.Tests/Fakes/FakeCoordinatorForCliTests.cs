@@ -6,7 +6,7 @@ namespace MlOps.Cli.Tests.Fakes;
 
 /// <summary>
 /// TEST DOUBLE: a real Kestrel gRPC server on a dynamic loopback port (h2c), hosting the fake JobService,
-/// ClusterService, ModelRegistry, DatasetService, ArtifactService, DeploymentService and RetrainingService in-process, so the CLI runs over a real channel exactly as against the coordinator.
+/// ClusterService, ModelRegistry, DatasetService, ArtifactService, DeploymentService, RetrainingService and PipelineService in-process, so the CLI runs over a real channel exactly as against the coordinator.
 /// </summary>
 internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 {
@@ -34,6 +34,8 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
 
     public FakeRetrainingServiceForCliTests Retraining => _app.Services.GetRequiredService<FakeRetrainingServiceForCliTests>();
 
+    public FakePipelineServiceForCliTests Pipelines => _app.Services.GetRequiredService<FakePipelineServiceForCliTests>();
+
     public static async Task<FakeCoordinatorForCliTests> StartAsync()
     {
         var (app, address) = await LoopbackGrpcHost.StartAsync(
@@ -46,6 +48,7 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
                 services.AddSingleton<FakeArtifactServiceForCliTests>();
                 services.AddSingleton<FakeDeploymentServiceForCliTests>();
                 services.AddSingleton<FakeRetrainingServiceForCliTests>();
+                services.AddSingleton<FakePipelineServiceForCliTests>();
             },
             endpoints =>
             {
@@ -56,6 +59,7 @@ internal sealed class FakeCoordinatorForCliTests : IAsyncDisposable
                 endpoints.MapGrpcService<FakeArtifactServiceForCliTests>();
                 endpoints.MapGrpcService<FakeDeploymentServiceForCliTests>();
                 endpoints.MapGrpcService<FakeRetrainingServiceForCliTests>();
+                endpoints.MapGrpcService<FakePipelineServiceForCliTests>();
             });
         return new FakeCoordinatorForCliTests(app, address);
     }

@@ -169,6 +169,34 @@ public sealed class DriftMonitorTests
         Assert.Contains(result.Failures!, f => f.StartsWith("Monitoring:Models:fashion:MinLabels", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Metrics_DriftedVersionWithLabelsAndRuns_GaugesCountersAndRunStates()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var leadership = new Leadership();
+        leadership.BecomeLeader();
+        var monitor = new DriftMonitor(_references, Options.Create(new MonitoringOptions { MmdPermutations = 200 }), _time, leadership, NullLogger<DriftMonitor>.Instance);
+        var window = Window("m", 1, Live(reference, seed: 2, count: 300, brightness: 0.3f), reference);
+        window.Labels = 80;
+        window.Correct = 60;
+        await monitor.EvaluateAsync("a1", window, CancellationToken.None);
+        var runs = new InMemoryRetrainingStoreForTests();
+        await runs.PutRetrainingRunAsync(new RetrainingRun { Id = "r-1", Model = "m", State = RetrainingRunState.RolledBack }, CancellationToken.None);
+        await runs.PutRetrainingRunAsync(new RetrainingRun { Id = "r-2", Model = "m", State = RetrainingRunState.Training }, CancellationToken.None);
+
+        var text = await MlOps.ServiceDefaults.Metrics.MetricsPage.RenderAsync(
+            [new MonitoringMetricsSource(monitor, runs, leadership)], CancellationToken.None);
+        var page = MlOps.Testing.PrometheusText.Parse(text);
+
+        Assert.Equal(1, Assert.Single(page["mlops_model_drift"].Samples).Value);
+        Assert.Equal(1, Assert.Single(page["mlops_model_drift_detected_total"].Samples).Value);
+        Assert.Equal(0.75, Assert.Single(page["mlops_model_live_accuracy"].Samples).Value);
+        Assert.True(page["mlops_model_feature_psi"].Samples.Single(s => s.Label("feature") == "mean").Value > 0.1);
+        Assert.Equal(1, page["mlops_retraining_runs"].Samples.Single(s => s.Label("state") == "rolled_back").Value);
+        Assert.Equal(1, page["mlops_retraining_runs"].Samples.Single(s => s.Label("state") == "training").Value);
+        Assert.Equal(0, page["mlops_retraining_runs"].Samples.Single(s => s.Label("state") == "promoted").Value);
+    }
+
     private DriftMonitor Monitor(double accuracyThreshold = 0, MonitoringOptions? options = null)
     {
         var leadership = new Leadership();
@@ -251,5 +279,31 @@ public sealed class DriftMonitorTests
 
         public Task<ReferenceProfile?> GetAsync(string model, int version, CancellationToken cancellationToken) =>
             Task.FromResult(_profiles.GetValueOrDefault((model, version)));
+    }
+
+    /// <summary>Test double of the store's retraining part: runs held in memory.</summary>
+    private sealed class InMemoryRetrainingStoreForTests : MlOps.Coordinator.Storage.IRetrainingStore
+    {
+        private readonly Dictionary<string, RetrainingRun> _runs = [];
+
+        public Task PutRetrainingPolicyAsync(RetrainingPolicy policy, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<RetrainingPolicy?> GetRetrainingPolicyAsync(string model, CancellationToken cancellationToken) => Task.FromResult<RetrainingPolicy?>(null);
+
+        public Task<IReadOnlyList<RetrainingPolicy>> ListRetrainingPoliciesAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RetrainingPolicy>>([]);
+
+        public Task<bool> DeleteRetrainingPolicyAsync(string model, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task PutRetrainingRunAsync(RetrainingRun run, CancellationToken cancellationToken)
+        {
+            _runs[run.Id] = run;
+            return Task.CompletedTask;
+        }
+
+        public Task<RetrainingRun?> GetRetrainingRunAsync(string id, CancellationToken cancellationToken) => Task.FromResult(_runs.GetValueOrDefault(id));
+
+        public Task<IReadOnlyList<RetrainingRun>> ListRetrainingRunsAsync(string? model, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RetrainingRun>>([.. _runs.Values.Where(r => string.IsNullOrEmpty(model) || r.Model == model).Take(limit)]);
     }
 }

@@ -167,6 +167,22 @@ internal static class PostgresSchema
             );
             CREATE INDEX ix_retraining_runs_model ON retraining_runs (model, created_at);
             """),
+        new(7, "pipelines",
+            """
+            CREATE TABLE pipeline_runs (
+                id         text    PRIMARY KEY,
+                pipeline   text    NOT NULL,
+                created_at bigint  NOT NULL,
+                record     bytea   NOT NULL
+            );
+            CREATE INDEX ix_pipeline_runs_pipeline ON pipeline_runs (pipeline, created_at);
+            CREATE INDEX ix_pipeline_runs_created ON pipeline_runs (created_at);
+            CREATE TABLE pipeline_step_cache (
+                cache_key  text    PRIMARY KEY,
+                record     bytea   NOT NULL,
+                created_at bigint  NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
