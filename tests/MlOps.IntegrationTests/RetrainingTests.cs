@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Grpc.Core;
 using MlOps.Artifacts.Datasets;
 using MlOps.Client.Inference;
@@ -120,10 +121,99 @@ public sealed class RetrainingTests
         Assert.Equal(production.Version, alias.Version);
     }
 
-    private static async Task<LocalCluster> StartAsync()
+    [Fact]
+    public async Task Canary_WorseOnGroundTruthLabels_RolledBackWithTheLiveAccuracyAsEvidence()
+    {
+        await using var cluster = await StartAsync("--Monitoring:MinLabels=20");
+        await PushDatasetAsync(cluster, cluster.DatasetPath);
+        var production = await TrainAndDeployAsync(cluster);
+        var shifted = Path.Combine(cluster.RootPath, "shifted");
+        WriteShifted(cluster.DatasetPath, shifted);
+        await PushDatasetAsync(cluster, shifted);
+        await cluster.Retraining.SetPolicyAsync(new SetRetrainingPolicyRequest
+        {
+            Policy = new RetrainingPolicy
+            {
+                Model = Model,
+                CanaryPercent = 50,
+                CanaryDuration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(8)),
+            },
+        });
+
+        // The candidate wins offline (it was trained on the inverted images too); then the ground truth that comes back
+        // from the field disagrees with every answer it gives, while production's answers are confirmed.
+        var started = await cluster.Retraining.TriggerRetrainingAsync(new TriggerRetrainingRequest { Model = Model, Reason = "rehearsal" });
+        await WaitForRunAsync(cluster, r => r.Id == started.Id && r.State != RetrainingRunState.Training, TimeSpan.FromMinutes(3));
+        using var stop = new CancellationTokenSource();
+        var feedback = SendWithFeedbackAsync(cluster, production.Version, stop.Token);
+        var run = await WaitForRunAsync(cluster, r => r.Id == started.Id && r.State is not (RetrainingRunState.Training or RetrainingRunState.Canary),
+            TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        var (labelled, toCandidate) = await feedback;
+
+        Assert.True(run.State == RetrainingRunState.RolledBack, $"run ended {run.State}: {run}\n{cluster.Diagnostics()}");
+        Assert.True(run.Evaluation.Better);
+        var rollback = run.Decisions[^1];
+        Assert.Equal("rollback", rollback.Step);
+        Assert.Equal("0", rollback.Evidence["candidate_live_accuracy"]);
+        Assert.Equal("1", rollback.Evidence["production_live_accuracy"]);
+        Assert.True(labelled > 40 && toCandidate > 0, $"{labelled} labelled, {toCandidate} served by the candidate");
+
+        var deployment = await DeploymentTests.WaitAvailableAsync(cluster, Model, revision: 3, version: production.Version);
+        Assert.Null(deployment.Spec.Canary);
+        Assert.Equal([production.Version], deployment.Traffic.Select(t => t.Version));
+        var alias = await cluster.Models.GetModelVersionAsync(new GetModelVersionRequest { Model = Model, Alias = "production" });
+        Assert.Equal(production.Version, alias.Version);
+    }
+
+    /// <summary>
+    /// Sends the original test images with request ids and posts their ground truth to the replica's feedback endpoint:
+    /// the true label for what production answered, a wrong one for what any other version answered. Returns how many
+    /// labels were sent and how many went to the other version.
+    /// </summary>
+    private static Task<(int Labelled, int ToCandidate)> SendWithFeedbackAsync(LocalCluster cluster, int productionVersion, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            var test = MnistFormat.Load(cluster.DatasetPath).Test;
+            var deployment = await cluster.Deployments.GetDeploymentAsync(new GetDeploymentRequest { Name = Model }, cancellationToken: CancellationToken.None);
+            using var http = new HttpClient { BaseAddress = new Uri(deployment.Replicas[0].RestAddress) };
+            using var client = new InferenceClient(cluster.Channel);
+            var (labelled, toCandidate, n) = (0, 0, 0);
+            var batch = new List<object>();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var index = n % test.Count;
+                    var request = FashionInputs.Request(Model, FashionInputs.Normalized(test, index), test);
+                    request.Id = $"q{n++}";
+                    var response = await client.PredictAsync(request, cancellationToken);
+                    var fromProduction = response.ModelVersion == productionVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var predicted = FashionInputs.ArgMax(FashionInputs.Floats(response.RawOutputContents[0]));
+                    toCandidate += fromProduction ? 0 : 1;
+                    // Production's own answer is the truth (live accuracy 1); the candidate's answer plus one is not (0).
+                    var truth = fromProduction ? predicted : (predicted + 1) % 10;
+                    batch.Add(new { id = request.Id, label = truth });
+                    if (batch.Count == 20)
+                    {
+                        using var posted = await http.PostAsJsonAsync($"/v2/models/{Model}/feedback", new { labels = batch }, cancellationToken);
+                        posted.EnsureSuccessStatusCode();
+                        labelled += batch.Count;
+                        batch.Clear();
+                    }
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+
+            return (labelled, toCandidate);
+        }, CancellationToken.None);
+
+    private static async Task<LocalCluster> StartAsync(params string[] coordinatorArguments)
     {
         var cluster = new LocalCluster().WithTinyDataset(trainCount: 1000, testCount: 400);
-        cluster.CoordinatorArguments.AddRange(["--Monitoring:EvaluationWindow=00:00:10", "--Monitoring:MmdPermutations=200", "--Retraining:Interval=00:00:01"]);
+        cluster.CoordinatorArguments.AddRange(["--Monitoring:EvaluationWindow=00:00:10", "--Monitoring:MmdPermutations=200", "--Retraining:Interval=00:00:01", .. coordinatorArguments]);
         cluster.AgentArguments.AddRange(["--Agent:Serving:ProfileWindow=00:00:01", "--Agent:Serving:Host:ProfileMaxPerSecond=0"]);
         await cluster.StartCoordinatorAsync();
         await cluster.StartAgentAsync("server", (FreePort.Next(), FreePort.Next()));
