@@ -132,6 +132,9 @@ public sealed class LocalCluster : IAsyncDisposable
         return agent;
     }
 
+    /// <summary>An agent this cluster started, by id.</summary>
+    public ServiceProcess Agent(string id) => _agents[id];
+
     public async Task RestartCoordinatorAsync()
     {
         if (Coordinator is not null)

@@ -122,6 +122,33 @@ public sealed class RetrainingTests
     }
 
     [Fact]
+    public async Task Run_CoordinatorRestartedWhileTraining_FinishedByTheNewProcessFromTheStoredStep()
+    {
+        await using var cluster = await StartAsync();
+        await PushDatasetAsync(cluster, cluster.DatasetPath);
+        await TrainAndDeployAsync(cluster);
+        await cluster.Retraining.SetPolicyAsync(new SetRetrainingPolicyRequest
+        {
+            Policy = new RetrainingPolicy { Model = Model, HyperParameters = new HyperParameters { LearningRate = 1e-7, Epochs = 1 } },
+        });
+        // No agent while the run starts, so its job is still queued when the coordinator goes down.
+        await cluster.Agent("server").StopAsync(TimeSpan.FromSeconds(30));
+        var started = await cluster.Retraining.TriggerRetrainingAsync(new TriggerRetrainingRequest { Model = Model });
+
+        await cluster.RestartCoordinatorAsync();
+        var before = await cluster.Retraining.GetRunAsync(new GetRetrainingRunRequest { Id = started.Id });
+        Assert.Equal(RetrainingRunState.Training, before.State);
+        await cluster.StartAgentAsync("worker");
+        var run = await WaitForRunAsync(cluster, r => r.Id == started.Id && r.State != RetrainingRunState.Training, TimeSpan.FromMinutes(3));
+
+        Assert.True(run.State == RetrainingRunState.Rejected, $"run ended {run.State}: {run}\n{cluster.Diagnostics()}");
+        Assert.Equal(started.JobId, run.JobId);
+        Assert.Equal(["trigger", "submit", "evaluate", "reject"], run.Decisions.Select(d => d.Step));
+        var jobs = await cluster.Jobs.ListJobsAsync(new ListJobsRequest());
+        Assert.Equal(2, jobs.Jobs.Count); // production's and the one retraining job: none submitted twice
+    }
+
+    [Fact]
     public async Task Canary_WorseOnGroundTruthLabels_RolledBackWithTheLiveAccuracyAsEvidence()
     {
         await using var cluster = await StartAsync("--Monitoring:MinLabels=20");
