@@ -42,11 +42,17 @@ internal static partial class StepParamSchemas
         [StepKind.Prepare] = new(
             new(StringComparer.Ordinal)
             {
+                // The agent's built-in prepare step (MlOps.Core BuiltinSteps): a share of the images shifted, published
+                // as a version of `dataset` (default: PIPELINE-STEP).
                 ["dataset"] = new(ParamType.Text),
-                ["seed"] = ParamRule.Int(0, long.MaxValue),
-                ["validation_fraction"] = ParamRule.Number(0, 0.9),
-                ["normalize"] = new(ParamType.Bool),
-                ["transforms"] = new(ParamType.TextList),
+                ["brightness"] = ParamRule.Number(-1, 1),
+                ["contrast"] = ParamRule.Number(0, 10),
+                ["invert"] = new(ParamType.Bool),
+                ["train_fraction"] = ParamRule.Number(0, 1),
+                ["test_fraction"] = ParamRule.Number(0, 1),
+                ["append"] = new(ParamType.Bool),
+                ["seed"] = ParamRule.Int(0, int.MaxValue),
+                ["resources"] = new(ParamType.Object, Fields: Resources),
             },
             ["data"]),
         [StepKind.Train] = new(
@@ -58,8 +64,9 @@ internal static partial class StepParamSchemas
         [StepKind.Evaluate] = new(
             new(StringComparer.Ordinal)
             {
-                ["metrics"] = new(ParamType.TextList),
-                ["thresholds"] = new(ParamType.NumberMap),
+                // The agent's built-in evaluate step: the model on the dataset's test split; below min_accuracy the step fails.
+                ["min_accuracy"] = ParamRule.Number(0, 1),
+                ["resources"] = new(ParamType.Object, Fields: Resources),
             },
             ["model", "data"]),
         [StepKind.Register] = new(

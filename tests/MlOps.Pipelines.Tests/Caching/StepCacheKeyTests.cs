@@ -145,17 +145,16 @@ public sealed class StepCacheKeyTests
                   data: dataset:fashion-mnist@3
                 outputs: [dataset]
                 params:
+                  dataset: fashion-shifted
                   seed: ${parameters.seed}
-                  validation_fraction: 0.1
-                  transforms:
-                    - flip
-                    - crop
+                  brightness: 0.1
+                  invert: true
             """;
         var flow = """
             # same pipeline, other layout
             steps:
             - outputs:   [ dataset ]
-              params: {transforms: [ "flip", 'crop' ], validation_fraction: "0.1", seed: "${parameters.seed}"}   # trailing comment
+              params: {invert: true, brightness: "0.1", seed: "${parameters.seed}", dataset: 'fashion-shifted'}   # trailing comment
               inputs: {data: "dataset:fashion-mnist@3"}
               kind: prepare
               name: prep

@@ -145,9 +145,9 @@ public sealed class PipelineValidatorTests
               - name: prep
                 kind: prepare
                 inputs: { data: "dataset:fashion-mnist" }
-                params: { transforms: ["--in=${inputs.data}"] }
+                params: { dataset: "x-${inputs.data}" }
             """,
-            "steps[0].params.transforms[0]", "'${inputs.data}' is only allowed in the params of command steps"
+            "steps[0].params.dataset", "'${inputs.data}' is only allowed in the params of command steps"
         },
         {
             """
@@ -229,9 +229,9 @@ public sealed class PipelineValidatorTests
               - name: eval
                 kind: evaluate
                 inputs: { model: "model:m@1", data: "dataset:d@1" }
-                params: { thresholds: { test_accuracy: high } }
+                params: { min_accuracy: high }
             """,
-            "steps[0].params.thresholds.test_accuracy", "must be a number, got 'high'"
+            "steps[0].params.min_accuracy", "must be a number from 0 to 1, got 'high'"
         },
         {
             """
