@@ -8,6 +8,12 @@ if (args.Length > 0 && args[0] == "train")
     return TrainCommand.Run(args, Console.Out, Console.Error, Console.In);
 }
 
+if (args.Length > 0 && args[0] == "step")
+{
+    // Child-process role: one built-in step of a command job (prepare, evaluate).
+    return StepCommand.Run(args, Console.Out, Console.Error, Console.In);
+}
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddAgent();
 using var host = builder.Build();

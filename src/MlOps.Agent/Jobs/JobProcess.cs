@@ -31,16 +31,25 @@ internal sealed class JobProcess : IAsyncDisposable
     private volatile bool _cancelRequested;
     private volatile string? _preemptReason;
     private volatile bool _preemptKilled;
+    private readonly ChildKind _kind;
+    private readonly TimeSpan? _timeout;
+    private ITimer? _watchdog;
+    private long _leaseDeadlineTicks = long.MaxValue;
+    private volatile bool _timedOut;
+    private volatile bool _leaseExpired;
 
     private JobProcess(JobAssignment assignment, Process process, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
-        CheckpointPublisher? checkpoints, ILogger logger)
+        CheckpointPublisher? checkpoints, ILogger logger, ChildKind kind = ChildKind.Training)
     {
         _assignment = assignment;
         _process = process;
         _outbox = outbox;
         _time = time;
         _logBatchSize = logBatchSize;
-        LogPath = Path.Combine(process.StartInfo.WorkingDirectory, "train.log");
+        _kind = kind;
+        var seconds = assignment.Spec.Command?.TimeoutSeconds ?? 0;
+        _timeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+        LogPath = Path.Combine(process.StartInfo.WorkingDirectory, kind == ChildKind.Training ? "train.log" : "command.log");
         _log = new StreamWriter(LogPath, append: true) { AutoFlush = false };
         _checkpoints = checkpoints is null
             ? null
@@ -96,6 +105,69 @@ internal sealed class JobProcess : IAsyncDisposable
         startInfo.ArgumentList.Add("--output");
         startInfo.ArgumentList.Add(outputDirectory);
 
+        return Launch(assignment, startInfo, outbox, time, logBatchSize, checkpoints, logger, notes, ChildKind.Training);
+    }
+
+    /// <summary>Starts a command job (<see cref="JobSpec.Command"/>) in <paramref name="workspace"/>, whose inputs are
+    /// fetched and output directories made already: a built-in step as this agent's own <c>step</c> child (which speaks
+    /// <see cref="ChildProtocol"/>), or argv as is, without a shell. A plain program cannot read the agent's commands on
+    /// stdin (it gets an empty stdin), so for it the agent enforces cancel, lease and timeout itself by stopping its
+    /// process tree: SIGTERM, then SIGKILL after the grace period.</summary>
+    public static JobProcess StartCommand(JobAssignment assignment, CommandWorkspace workspace, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
+        ILogger? logger = null, IReadOnlyList<string>? notes = null)
+    {
+        var command = assignment.Spec.Command ?? throw new ArgumentException("the assignment is not a command job", nameof(assignment));
+        var workDirectory = workspace.WorkDirectory;
+        Directory.CreateDirectory(workDirectory);
+        ProcessStartInfo startInfo;
+        ChildKind kind;
+        if (command.Builtin.Length > 0)
+        {
+            var assignmentPath = Path.Combine(workDirectory, "assignment.pb");
+            File.WriteAllBytes(assignmentPath, assignment.ToByteArray());
+            var (fileName, leading) = ChildCommand.ForStep();
+            startInfo = new ProcessStartInfo(fileName);
+            foreach (var arg in leading)
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
+
+            startInfo.ArgumentList.Add("--assignment");
+            startInfo.ArgumentList.Add(assignmentPath);
+            startInfo.ArgumentList.Add("--output");
+            startInfo.ArgumentList.Add(workspace.OutputsDirectory);
+            kind = ChildKind.Step;
+        }
+        else
+        {
+            var substitute = CommandArguments.Substitution(command, workspace);
+            startInfo = new ProcessStartInfo(substitute(command.Argv[0]));
+            foreach (var arg in command.Argv.Skip(1))
+            {
+                startInfo.ArgumentList.Add(substitute(arg));
+            }
+
+            foreach (var (name, value) in command.Env)
+            {
+                startInfo.Environment[name] = substitute(value);
+            }
+
+            kind = ChildKind.Program;
+        }
+
+        startInfo.WorkingDirectory = workDirectory;
+        startInfo.RedirectStandardInput = true;
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+        startInfo.UseShellExecute = false;
+        startInfo.Environment[CommandArguments.InputsVariable] = workspace.InputsDirectory;
+        startInfo.Environment[CommandArguments.OutputsVariable] = workspace.OutputsDirectory;
+        return Launch(assignment, startInfo, outbox, time, logBatchSize, null, logger, notes, kind);
+    }
+
+    private static JobProcess Launch(JobAssignment assignment, ProcessStartInfo startInfo, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
+        CheckpointPublisher? checkpoints, ILogger? logger, IReadOnlyList<string>? notes, ChildKind kind)
+    {
         var threads = Math.Max(1, assignment.Spec.Resources?.CpuCores ?? 1);
         startInfo.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if ((assignment.Spec.Resources?.Gpus ?? 0) == 0)
@@ -105,7 +177,7 @@ internal sealed class JobProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var job = new JobProcess(assignment, process, outbox, time, logBatchSize, checkpoints, logger ?? NullLogger.Instance);
+        var job = new JobProcess(assignment, process, outbox, time, logBatchSize, checkpoints, logger ?? NullLogger.Instance, kind);
         foreach (var note in notes ?? [])
         {
             job.AddLog(LogStream.Stderr, note);
@@ -116,6 +188,13 @@ internal sealed class JobProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (kind == ChildKind.Program)
+        {
+            // Nothing is ever written to a plain program's stdin: it reads end of input, never waits on the agent.
+            process.StandardInput.Close();
+        }
+
+        job.StartWatchdog();
         return job;
     }
 
@@ -134,10 +213,49 @@ internal sealed class JobProcess : IAsyncDisposable
         await StopAsync(ChildProtocol.PreemptCommand, grace, preempt: true);
     }
 
-    /// <summary>Passes the agent's remaining lease to the child (<c>lease MS</c>); ignored once the child has exited.</summary>
+    /// <summary>Passes the agent's remaining lease to the child (<c>lease MS</c>); ignored once the child has exited. A
+    /// plain program cannot read it: the agent stops that one itself when the lease runs out (see <see cref="StartWatchdog"/>).</summary>
     public async Task SendLeaseAsync(TimeSpan remaining)
     {
+        if (_kind == ChildKind.Program)
+        {
+            Interlocked.Exchange(ref _leaseDeadlineTicks, (_time.GetUtcNow() + remaining).UtcTicks);
+            return;
+        }
+
         await WriteCommandAsync(ChildProtocol.Lease(remaining));
+    }
+
+    /// <summary>How often the watchdog of a command job checks its timeout and (for a plain program) the lease.</summary>
+    internal static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// For a command job: kills the process tree once <see cref="CommandSpec.TimeoutSeconds"/> have passed, and, for a plain
+    /// program, once the agent's lease has run out without a newer one — the self-fencing a training child does on its
+    /// own (docs/agent-protocol.md). Both are given up at once, with no grace: the attempt has failed either way.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        if (_kind == ChildKind.Training)
+        {
+            return;
+        }
+
+        var started = _time.GetUtcNow();
+        _watchdog = _time.CreateTimer(_ =>
+        {
+            var now = _time.GetUtcNow();
+            if (_timeout is { } timeout && now - started >= timeout && !_timedOut)
+            {
+                _timedOut = true;
+                KillTree();
+            }
+            else if (_kind == ChildKind.Program && now.UtcTicks > Interlocked.Read(ref _leaseDeadlineTicks) && !_leaseExpired)
+            {
+                _leaseExpired = true;
+                KillTree();
+            }
+        }, null, WatchdogPeriod, WatchdogPeriod);
     }
 
     /// <summary>One line to the child's stdin; lease updates and stop commands come from different threads.</summary>
@@ -164,7 +282,15 @@ internal sealed class JobProcess : IAsyncDisposable
     /// <summary>Writes <paramref name="command"/> to the child and kills it if it has not exited after <paramref name="grace"/>.</summary>
     private async Task StopAsync(string command, TimeSpan grace, bool preempt)
     {
-        await WriteCommandAsync(command);
+        if (_kind == ChildKind.Program)
+        {
+            // A plain program hears no commands: SIGTERM is its cue to stop (and a preemption cannot keep its progress).
+            LinuxProcesses.Signal(_process.Id, LinuxProcesses.SigTerm);
+        }
+        else
+        {
+            await WriteCommandAsync(command);
+        }
 
         using var timeout = new CancellationTokenSource(grace, _time);
         try
@@ -183,6 +309,7 @@ internal sealed class JobProcess : IAsyncDisposable
     public async Task<JobCompleted> WaitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken);
+        _watchdog?.Dispose();
         await Task.WhenAll(_stdoutDone.Task, _stderrDone.Task).WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken);
         if (_checkpoints is not null)
         {
@@ -199,10 +326,11 @@ internal sealed class JobProcess : IAsyncDisposable
 
         var exitCode = _process.ExitCode;
         var completed = new JobCompleted { JobId = JobId, Attempt = Attempt, ExitCode = exitCode };
-        if (exitCode == ChildProtocol.ExitCodes.Succeeded && _result is not null)
+        var stoppedByAgent = _timedOut || _leaseExpired;
+        if (exitCode == ChildProtocol.ExitCodes.Succeeded && !stoppedByAgent && (_result is not null || _kind == ChildKind.Program))
         {
             completed.Outcome = JobOutcome.Succeeded;
-            completed.Result = _result;
+            completed.Result = _result ?? new JobResult();
         }
         else if (_cancelRequested)
         {
@@ -213,6 +341,16 @@ internal sealed class JobProcess : IAsyncDisposable
         {
             completed.Outcome = JobOutcome.Preempted;
             completed.Message = DescribePreemption(reason, exitCode);
+        }
+        else if (_timedOut)
+        {
+            completed.Outcome = JobOutcome.Failed;
+            completed.Message = $"timed out after {_timeout?.TotalSeconds:0} s: killed ({DescribeFailure(exitCode)})";
+        }
+        else if (_leaseExpired)
+        {
+            completed.Outcome = JobOutcome.Failed;
+            completed.Message = "command stopped by the agent: its lease with the coordinator ran out, so the job may already run elsewhere";
         }
         else
         {
@@ -237,6 +375,7 @@ internal sealed class JobProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watchdog?.Dispose();
         _checkpoints?.Dispose();
         _process.Dispose();
         if (_log is not null)
@@ -269,6 +408,30 @@ internal sealed class JobProcess : IAsyncDisposable
             tail = [.. _lastErrors];
         }
 
+        var kind = _kind switch
+        {
+            ChildKind.Program => exitCode > 128 ? $"command killed by signal {exitCode - 128}" : "command failed",
+            ChildKind.Step => DescribeStepExit(exitCode),
+            _ => DescribeTrainingExit(exitCode),
+        };
+        var detail = tail.Length == 0 ? "" : ": " + string.Join(" | ", tail);
+        return $"{kind} (exit code {exitCode}){detail}";
+    }
+
+    private static string DescribeStepExit(int exitCode) => exitCode switch
+    {
+        ChildProtocol.ExitCodes.InvalidSpec => "invalid step",
+        ChildProtocol.ExitCodes.InvalidData => "invalid input data",
+        ChildProtocol.ExitCodes.Succeeded => "step process exited without a result",
+        ChildProtocol.ExitCodes.Failed => "step failed",
+        ChildProtocol.ExitCodes.Cancelled => "step cancelled",
+        ChildProtocol.ExitCodes.LeaseExpired => "step stopped itself: the agent's lease with the coordinator ran out, so the job may already run elsewhere",
+        _ when exitCode > 128 => $"step process killed by signal {exitCode - 128}",
+        _ => "step process crashed",
+    };
+
+    private static string DescribeTrainingExit(int exitCode)
+    {
         var kind = exitCode switch
         {
             ChildProtocol.ExitCodes.InvalidSpec => "invalid job",
@@ -280,8 +443,7 @@ internal sealed class JobProcess : IAsyncDisposable
             _ when exitCode > 128 => $"training process killed by signal {exitCode - 128}",
             _ => "training process crashed",
         };
-        var detail = tail.Length == 0 ? "" : ": " + string.Join(" | ", tail);
-        return $"{kind} (exit code {exitCode}){detail}";
+        return kind;
     }
 
     private void OnStdout(string? line)
@@ -292,7 +454,14 @@ internal sealed class JobProcess : IAsyncDisposable
             return;
         }
 
-        switch (ChildProtocol.Parse(line))
+        var message = ChildProtocol.Parse(line);
+        if (_kind == ChildKind.Program && message is JobResult or LocalCheckpoint)
+        {
+            // A plain program may report progress and metrics, but never a result or a checkpoint for the agent to push.
+            message = null;
+        }
+
+        switch (message)
         {
             case TrainingProgress progress:
                 LastProgress = progress;
@@ -375,4 +544,13 @@ internal sealed class JobProcess : IAsyncDisposable
 
         _outbox.Post(new AgentMessage { Logs = batch });
     }
+}
+
+/// <summary>What a <see cref="JobProcess"/> runs: the training child, the built-in step child (both speak
+/// <see cref="ChildProtocol"/>), or a command job's own program (which does not).</summary>
+internal enum ChildKind
+{
+    Training,
+    Step,
+    Program,
 }

@@ -15,7 +15,9 @@ namespace MlOps.Agent.Jobs;
 /// <remarks>
 /// Before an attempt starts, the agent fetches what it needs: the dataset version (failing the attempt when it cannot),
 /// the checkpoint to resume from (starting from scratch when it cannot: losing progress beats losing the attempt) and
-/// the baseline model to compare with (training without the comparison when it cannot).
+/// the baseline model to compare with (training without the comparison when it cannot). A command job (a pipeline step)
+/// gets its inputs fetched into its work directory first and its outputs pushed after it exits 0 (<see cref="CommandWorkspace"/>,
+/// <see cref="CommandOutputs"/>).
 /// A preemption gives the child <see cref="AgentOptions.CancelGracePeriod"/> × <see cref="PreemptGraceFactor"/> to
 /// reach a step boundary, write its checkpoint and exit, since writing the model and optimizer state takes longer
 /// than stopping.
@@ -54,6 +56,16 @@ internal sealed partial class JobSupervisor(
     /// the assignment names them, then starts the process.</summary>
     public void Start(JobAssignment assignment)
     {
+        if (assignment.Spec?.Command is not null)
+        {
+            if (_preparing.TryAdd(assignment.JobId, assignment.Attempt))
+            {
+                _ = PrepareCommandAndStartAsync(assignment);
+            }
+
+            return;
+        }
+
         var resume = !string.IsNullOrEmpty(assignment.ResumeFrom?.ManifestDigest);
         var baseline = !string.IsNullOrEmpty(assignment.Baseline?.ManifestDigest);
         if (string.IsNullOrEmpty(assignment.DatasetRepository) && !resume && !baseline)
@@ -121,6 +133,46 @@ internal sealed partial class JobSupervisor(
         if (_preparing.TryRemove(new KeyValuePair<string, int>(assignment.JobId, assignment.Attempt)))
         {
             StartProcess(assignment, notes);
+        }
+    }
+
+    /// <summary>A command job: fetches its inputs into the attempt's work directory (<see cref="CommandWorkspace"/>), then
+    /// starts it; an input that cannot be fetched fails the attempt, naming it.</summary>
+    private async Task PrepareCommandAndStartAsync(JobAssignment assignment)
+    {
+        try
+        {
+            await CommandWorkspace.At(WorkDirectory(assignment)).PrepareAsync(artifactStore, assignment.Spec.Command, _stopping.Token);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            if (!_preparing.TryRemove(new KeyValuePair<string, int>(assignment.JobId, assignment.Attempt)))
+            {
+                return; // Cancelled while fetching; the cancellation was already reported.
+            }
+
+            LogCommandInputsFailed(assignment.JobId, assignment.Attempt, ex.Message);
+            outbox.Post(new AgentMessage
+            {
+                Completed = new JobCompleted
+                {
+                    JobId = assignment.JobId,
+                    Attempt = assignment.Attempt,
+                    Outcome = JobOutcome.Failed,
+                    Message = ex.Message,
+                    ExitCode = -1,
+                },
+            });
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (_preparing.TryRemove(new KeyValuePair<string, int>(assignment.JobId, assignment.Attempt)))
+        {
+            StartProcess(assignment, []);
         }
     }
 
@@ -198,7 +250,9 @@ internal sealed partial class JobSupervisor(
         JobProcess process;
         try
         {
-            process = JobProcess.Start(assignment, workDirectory, outbox, time, options.Value.LogBatchSize, _checkpoints, logger, notes);
+            process = assignment.Spec.Command is null
+                ? JobProcess.Start(assignment, workDirectory, outbox, time, options.Value.LogBatchSize, _checkpoints, logger, notes)
+                : JobProcess.StartCommand(assignment, CommandWorkspace.At(workDirectory), outbox, time, options.Value.LogBatchSize, logger, notes);
         }
         catch (Exception ex)
         {
@@ -210,7 +264,7 @@ internal sealed partial class JobSupervisor(
                     JobId = assignment.JobId,
                     Attempt = assignment.Attempt,
                     Outcome = JobOutcome.Failed,
-                    Message = "could not start the training process: " + ex.Message,
+                    Message = (assignment.Spec.Command is null ? "could not start the training process: " : "could not start the command: ") + ex.Message,
                     ExitCode = -1,
                 },
             });
@@ -314,7 +368,16 @@ internal sealed partial class JobSupervisor(
         try
         {
             completed = await process.WaitAsync(_stopping.Token);
-            if (completed.Outcome == JobOutcome.Succeeded)
+            if (completed.Outcome == JobOutcome.Succeeded && process.Assignment.Spec.Command is { } command)
+            {
+                var workspace = CommandWorkspace.At(WorkDirectory(process.Assignment));
+                completed.Result.Outputs.Add(await CommandOutputs.PushAsync(artifactStore, command, workspace, _stopping.Token));
+                foreach (var output in completed.Result.Outputs)
+                {
+                    LogOutputPushed(process.JobId, output.Name, output.Repository, output.ManifestDigest);
+                }
+            }
+            else if (completed.Outcome == JobOutcome.Succeeded)
             {
                 var weightsPath = completed.Result.WeightsUri;
                 if (!string.IsNullOrEmpty(process.Assignment.ModelRepository))
@@ -407,6 +470,12 @@ internal sealed partial class JobSupervisor(
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Job {JobId}: model pushed to {Repository}@{Digest}")]
     private partial void LogPublished(string jobId, string repository, string digest);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: command inputs not fetched: {Reason}")]
+    private partial void LogCommandInputsFailed(string jobId, int attempt, string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Job {JobId}: output {Output} pushed to {Repository}@{Digest}")]
+    private partial void LogOutputPushed(string jobId, string output, string repository, string digest);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Job {JobId}: attempt {OldAttempt} superseded by attempt {NewAttempt}; killing the old process")]
     private partial void LogSupersededAttempt(string jobId, int oldAttempt, int newAttempt);

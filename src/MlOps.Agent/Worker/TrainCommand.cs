@@ -190,7 +190,7 @@ internal static partial class TrainCommand
 
     /// <summary>Reads agent commands from stdin. End of input means the agent died: cancel, and if the
     /// trainer does not stop within a few seconds, leave anyway.</summary>
-    private static void StartCommandReader(TextReader stdin, CancellationTokenSource cancellation, CancellationTokenSource preemption, TextWriter stderr)
+    internal static void StartCommandReader(TextReader stdin, CancellationTokenSource cancellation, CancellationTokenSource preemption, TextWriter stderr)
     {
         var thread = new Thread(() =>
         {

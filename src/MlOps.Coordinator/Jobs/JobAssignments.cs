@@ -14,13 +14,19 @@ namespace MlOps.Coordinator.Jobs;
 /// the submit pinned; catalog datasets take none) is named by repository, digest, name and version so the agent fetches
 /// and verifies it; a catalog dataset by its path on the node. Every job learns where to push its model
 /// (<c>models/&lt;spec name&gt;</c>) and the digest of its spec, which the model's lineage records. A spec with a
-/// <c>baseline</c> gets that registered version's artifact to compare the trained model with.
+/// <c>baseline</c> gets that registered version's artifact to compare the trained model with. A command job gets none of
+/// these: its spec names its inputs and output repository.
 /// </summary>
 internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, DatasetCache cache, IOptions<CoordinatorOptions> options,
     IRegistryStore registry)
 {
     public async Task<JobAssignment> ForAsync(Job job, CancellationToken cancellationToken)
     {
+        if (job.Spec.Command is not null)
+        {
+            return ForCommand(job);
+        }
+
         var dataset = job.Spec.Dataset ?? new DatasetRef();
         var assignment = new JobAssignment
         {
@@ -67,6 +73,17 @@ internal sealed class JobAssignments(IOptions<DatasetCatalogOptions> catalog, Da
 
         return assignment;
     }
+
+    /// <summary>A command job: the spec says it all (inputs by digest, where outputs go); no dataset, no model to push,
+    /// no checkpoints (a command is not resumable).</summary>
+    private static JobAssignment ForCommand(Job job) => new()
+    {
+        JobId = job.Id,
+        Attempt = job.Attempt,
+        Spec = job.Spec,
+        JobSpecDigest = SpecDigest(job.Spec),
+        Checkpoint = new CheckpointPolicy { Disabled = true },
+    };
 
     /// <summary>The job's checkpoint policy, or every <paramref name="defaultEvery"/> when it sets none.</summary>
     public static CheckpointPolicy CheckpointPolicyFor(JobSpec spec, TimeSpan defaultEvery) =>

@@ -9,7 +9,8 @@ namespace MlOps.Coordinator.Jobs;
 /// <summary>
 /// Accepts a job: fills in defaults (owner, max attempts), checks the spec and its dataset with
 /// <see cref="SubmitChecks"/> (every problem at once; nothing is stored for an invalid spec), pins a registered
-/// dataset's version and digest in the spec, then stores it QUEUED and wakes the scheduler.
+/// dataset's version and digest in the spec, then stores it QUEUED and wakes the scheduler. A command job has no dataset:
+/// its inputs are pinned by digest in its spec.
 /// </summary>
 internal sealed class JobSubmitter(
     SubmitChecks checks,
@@ -46,7 +47,7 @@ internal sealed class JobSubmitter(
             throw new SpecValidationException(errors);
         }
 
-        if (dataset!.Version is { } version)
+        if (dataset?.Version is { } version)
         {
             // The job record pins the resolved version: a later push of the same name never changes what it trains on.
             // A spec that named the dataset by digest gets its registered name, which the agent fetches from.
@@ -56,7 +57,9 @@ internal sealed class JobSubmitter(
         }
 
         var maxAttempts = spec.MaxAttempts > 0 ? spec.MaxAttempts : options.Value.DefaultMaxAttempts;
-        var creation = JobTransitions.Create(string.IsNullOrEmpty(jobId) ? ids.Next() : jobId, spec, dataset.Descriptor.Digest, maxAttempts, timeProvider.GetUtcNow());
+        // A command job (no dataset) pins its inputs by digest in the spec itself.
+        var datasetDigest = spec.Command is null ? dataset!.Descriptor.Digest : "";
+        var creation = JobTransitions.Create(string.IsNullOrEmpty(jobId) ? ids.Next() : jobId, spec, datasetDigest, maxAttempts, timeProvider.GetUtcNow());
         JobUpdate update;
         try
         {

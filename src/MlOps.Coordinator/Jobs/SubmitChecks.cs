@@ -1,3 +1,4 @@
+using MlOps.Artifacts;
 using MlOps.Contracts;
 using MlOps.Coordinator.Datasets;
 using MlOps.Coordinator.Storage;
@@ -10,15 +11,23 @@ namespace MlOps.Coordinator.Jobs;
 /// Everything checked before a job is accepted: the spec on its own (<see cref="JobSpecValidator"/>), the
 /// dataset it names (a registered dataset version, resolved to one manifest digest; else the configured catalog:
 /// known, readable, with the expected digest), and whether the model fits the dataset (input shape = sample shape,
-/// output size = class count), and that a baseline to compare with is a registered version. All problems are collected,
-/// none short-circuits.
+/// output size = class count), and that a baseline to compare with is a registered version. A command job has no
+/// dataset or model: its inputs are checked in the artifact store instead (<see cref="CommandInputChecks"/>). All
+/// problems are collected, none short-circuits.
 /// </summary>
-internal sealed class SubmitChecks(DatasetCatalog catalog, DatasetResolver registered, IRegistryStore models)
+internal sealed class SubmitChecks(DatasetCatalog catalog, DatasetResolver registered, IRegistryStore models, IArtifactStore artifacts)
 {
+    /// <summary>The errors, and the checked dataset of a training job (null for a command job, or when it has errors).</summary>
     public async Task<(IReadOnlyList<FieldError> Errors, CheckedDataset? Dataset)> CheckAsync(
         JobSpec spec, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>(JobSpecValidator.Validate(spec));
+        if (spec.Command is { } command)
+        {
+            await new CommandInputChecks(artifacts).CheckAsync(command, errors, cancellationToken);
+            return (errors, null);
+        }
+
         var dataset = await InspectDatasetAsync(spec.Dataset, errors, cancellationToken);
         if (dataset is not null && spec.Model is not null)
         {

@@ -18,9 +18,8 @@ internal sealed class PipelineStepException(string message) : Exception(message)
 /// Runs the built-in step kinds with what the coordinator has today (docs/pipelines.md): train submits a training
 /// job and waits for it; validate checks a dataset version and pushes a report; register sets aliases; deploy rolls a
 /// model version out and waits until it serves; ingest registers a dataset version from a directory under
-/// <see cref="PipelineOptions.IngestRoots"/>. Prepare, evaluate and command need agents that run arbitrary work,
-/// which they cannot yet: those steps fail at once, saying so. A built-in step produces one artifact, returned under
-/// each output the step declares.
+/// <see cref="PipelineOptions.IngestRoots"/>; prepare, evaluate and command run as command jobs on agents. A built-in
+/// coordinator step produces one artifact, returned under each output the step declares; a command job one per output.
 /// </summary>
 internal sealed partial class CoordinatorStepExecutor(
     JobSubmitter submitter,
@@ -46,6 +45,11 @@ internal sealed partial class CoordinatorStepExecutor(
 
     public async Task<IReadOnlyDictionary<string, ResolvedArtifact>> ExecuteAsync(StepExecution execution, CancellationToken cancellationToken)
     {
+        if (execution.Step.Kind is StepKind.Prepare or StepKind.Evaluate or StepKind.Command)
+        {
+            return await CommandJobAsync(execution, cancellationToken);
+        }
+
         var produced = execution.Step.Kind switch
         {
             StepKind.Train => await TrainAsync(execution, cancellationToken),
@@ -53,16 +57,10 @@ internal sealed partial class CoordinatorStepExecutor(
             StepKind.Register => await RegisterAsync(execution, cancellationToken),
             StepKind.Deploy => await DeployAsync(execution, cancellationToken),
             StepKind.Ingest => await IngestAsync(execution, cancellationToken),
-            StepKind.Prepare or StepKind.Evaluate or StepKind.Command => throw NotYet(execution.Step.Kind),
             _ => throw new PipelineStepException($"step kind '{execution.Step.Kind.ToName()}' is unknown to this coordinator"),
         };
         return execution.Step.Outputs.ToDictionary(o => o, _ => produced, StringComparer.Ordinal);
     }
-
-    /// <summary>Why prepare, evaluate and command steps cannot run yet.</summary>
-    public static PipelineStepException NotYet(StepKind kind) =>
-        new($"step kind '{kind.ToName()}' needs agent command jobs, not available yet (agents run training jobs only); " +
-            "see docs/pipelines.md");
 
     private void Note(StepExecution execution, string message)
     {

@@ -15,11 +15,12 @@ namespace MlOps.Coordinator.Registry;
 /// </summary>
 internal sealed class ModelRegistrar(IArtifactStore store, ILogger<ModelRegistrar> logger)
 {
-    /// <summary>Null when there is nothing to register (not a success, or no model artifact in the result).</summary>
+    /// <summary>Null when there is nothing to register (not a success, no model artifact in the result, or a command job:
+    /// its outputs are artifacts of a pipeline step, which the pipeline registers if it wants to).</summary>
     public async Task<ModelRegistrationPlan?> PrepareAsync(Job job, JobCompleted completed, CancellationToken cancellationToken)
     {
         var result = completed.Result;
-        if (completed.Outcome != JobOutcome.Succeeded || result is null || string.IsNullOrEmpty(result.ModelManifestDigest))
+        if (completed.Outcome != JobOutcome.Succeeded || result is null || job.Spec.Command is not null || string.IsNullOrEmpty(result.ModelManifestDigest))
         {
             return null;
         }

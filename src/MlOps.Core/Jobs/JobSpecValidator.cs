@@ -6,7 +6,8 @@ namespace MlOps.Core.Jobs;
 /// <summary>
 /// Checks a <see cref="JobSpec"/> and returns every problem at once. The model is checked by walking the
 /// layers with the sample shape, so a layer that cannot take its input is reported at submit time, not
-/// after the job has waited in the queue.
+/// after the job has waited in the queue. A command job (<see cref="JobSpec.Command"/>) has no model, hyper-parameters
+/// or dataset; its program or built-in step, inputs and outputs are checked instead (JobSpecValidator.Command.cs).
 /// </summary>
 public static partial class JobSpecValidator
 {
@@ -39,25 +40,27 @@ public static partial class JobSpecValidator
             Error("owner", "must be at most 64 characters");
         }
 
-        if (spec.Dataset is null || string.IsNullOrEmpty(spec.Dataset.Name))
+        if (spec.Command is { } command)
         {
-            Error("dataset.name", "is required");
-        }
-        else if (!string.IsNullOrEmpty(spec.Dataset.Digest) && !Digests.Sha256Digest.IsValid(spec.Dataset.Digest))
-        {
-            Error("dataset.digest", "must be 'sha256:' followed by 64 lowercase hex digits");
-        }
+            // A command job (a pipeline step) runs a program, not a training: nothing of a training may be set.
+            void NotForCommand(bool set, string field)
+            {
+                if (set)
+                {
+                    Error(field, "must not be set for a command job: it runs command.argv or command.builtin, not a training");
+                }
+            }
 
-        if (spec.Model is null)
-        {
-            Error("model", "is required");
+            NotForCommand(spec.Model is not null, "model");
+            NotForCommand(spec.HyperParameters is not null, "hyper_parameters");
+            NotForCommand(spec.Dataset is not null, "dataset");
+            NotForCommand(spec.Baseline is not null, "baseline");
+            ValidateCommand(command, errors);
         }
         else
         {
-            ModelShapes.Check(spec.Model, errors);
+            ValidateTraining(spec, errors);
         }
-
-        ValidateHyperParameters(spec.HyperParameters, errors);
 
         if (spec.Seed < 0)
         {
@@ -148,6 +151,29 @@ public static partial class JobSpecValidator
         {
             throw new SpecValidationException(errors);
         }
+    }
+
+    private static void ValidateTraining(JobSpec spec, List<FieldError> errors)
+    {
+        if (spec.Dataset is null || string.IsNullOrEmpty(spec.Dataset.Name))
+        {
+            errors.Add(new FieldError("dataset.name", "is required"));
+        }
+        else if (!string.IsNullOrEmpty(spec.Dataset.Digest) && !Digests.Sha256Digest.IsValid(spec.Dataset.Digest))
+        {
+            errors.Add(new FieldError("dataset.digest", "must be 'sha256:' followed by 64 lowercase hex digits"));
+        }
+
+        if (spec.Model is null)
+        {
+            errors.Add(new FieldError("model", "is required"));
+        }
+        else
+        {
+            ModelShapes.Check(spec.Model, errors);
+        }
+
+        ValidateHyperParameters(spec.HyperParameters, errors);
     }
 
     private static void ValidateHyperParameters(HyperParameters? hp, List<FieldError> errors)

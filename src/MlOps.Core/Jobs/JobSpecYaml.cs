@@ -9,7 +9,8 @@ namespace MlOps.Core.Jobs;
 /// Reads a hand-written job spec (YAML) into a <see cref="JobSpec"/>. Keys are the snake_case names of the
 /// protobuf fields; an unknown key, a wrong type or a malformed document is an error naming the field and
 /// its line. Every error in the document is collected before throwing. Only plain scalars, sequences and
-/// mappings are read: tags, anchors to arbitrary types and custom constructors never run (safe loading).
+/// mappings are read: tags, anchors to arbitrary types and custom constructors never run (safe loading). A command job
+/// (<c>command:</c>, read by <see cref="CommandSpecYaml"/>) takes no dataset, model or hyper_parameters.
 /// </summary>
 public static class JobSpecYaml
 {
@@ -76,6 +77,7 @@ public static class JobSpecYaml
             ["resources"] = (n, p) => spec.Resources = ReadResources(reader, n, p),
             ["checkpoint"] = (n, p) => spec.Checkpoint = ReadCheckpoint(reader, n, p),
             ["baseline"] = (n, p) => spec.Baseline = ReadBaseline(reader, n, p),
+            ["command"] = (n, p) => spec.Command = CommandSpecYaml.Read(reader, n, p),
         });
 
         if (errors.Count > 0)

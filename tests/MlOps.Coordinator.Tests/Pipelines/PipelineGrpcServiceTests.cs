@@ -139,13 +139,14 @@ public sealed class PipelineGrpcServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task RunPipeline_PrepareStep_FailsSayingAgentsCannotRunItYet()
+    public async Task RunPipeline_PrepareStep_CommandJobOnAnAgentAndItsDatasetRegistered()
     {
-        await using var host = await StartAsync();
+        await using var host = await StartAsync("--Pipelines:PollInterval=00:00:00.050");
         var client = new PipelineService.PipelineServiceClient(host.Channel);
-        await RegisterDatasetAsync(host);
+        var dataset = await RegisterDatasetAsync(host);
+        await using var agent = await ScriptedTestAgent.ConnectAsync(host.Channel, "agent-1");
 
-        var run = await WaitAsync(client, (await client.RunPipelineAsync(new RunPipelineRequest
+        var started = await client.RunPipelineAsync(new RunPipelineRequest
         {
             Yaml = """
                 name: prep
@@ -154,11 +155,30 @@ public sealed class PipelineGrpcServiceTests : IDisposable
                     kind: prepare
                     inputs: { data: "dataset:tiny" }
                     outputs: [dataset]
+                    params: { brightness: 0.2, train_fraction: 0.5, resources: { cpu_cores: 1 } }
                 """,
-        })).Id);
+        });
+        var assignment = await agent.NextAssignmentAsync();
+        await agent.StartedAsync(assignment);
+        // What the agent's built-in prepare would push: a dataset artifact in the prepared dataset's repository.
+        var pushed = await TestArtifacts.PushDatasetAsync(host.Store, "prep-prepare", _directory.Combine("prepared"), seed: 2);
+        var result = new JobResult();
+        result.Outputs.Add(new CommandOutput { Name = "dataset", Repository = "datasets/prep-prepare", ManifestDigest = pushed });
+        await agent.CompletedAsync(assignment, JobOutcome.Succeeded, result);
+        var run = await WaitAsync(client, started.Id);
 
-        Assert.Equal(PipelineRunState.Failed, run.State);
-        Assert.Contains("step kind 'prepare' needs agent command jobs, not available yet", run.Steps[0].Error, StringComparison.Ordinal);
+        var command = assignment.Spec.Command;
+        Assert.Equal("prepare", command.Builtin);
+        Assert.Equal("0.2", command.Params["brightness"]);
+        Assert.Equal("0.5", command.Params["train_fraction"]);
+        Assert.False(command.Params.ContainsKey("resources"));
+        Assert.Equal("datasets/prep-prepare", command.OutputRepository);
+        var input = Assert.Single(command.Inputs);
+        Assert.Equal(("data", "dataset", "datasets/tiny", dataset.Digest), (input.Name, input.Kind, input.Repository, input.ManifestDigest));
+        Assert.True(run.State == PipelineRunState.Succeeded, run.ToString());
+        Assert.Equal(assignment.JobId, run.Steps[0].JobId);
+        Assert.Equal("dataset:prep-prepare@1", run.Steps[0].Outputs[0].Reference);
+        Assert.Equal(pushed, run.Steps[0].Outputs[0].Digest);
     }
 
     [Fact]
