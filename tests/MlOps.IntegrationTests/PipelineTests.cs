@@ -78,9 +78,68 @@ public sealed class PipelineTests
         Assert.Equal(2, deployment.Spec.Target.Version);
     }
 
-    private static async Task<PipelineRun> RunAsync(LocalCluster cluster, Dictionary<string, string> parameters)
+    private const string OnAgents = $$"""
+        name: inverted
+        steps:
+          - name: prepare
+            kind: prepare
+            inputs: { data: "dataset:tiny-data@1" }
+            outputs: [dataset]
+            params: { dataset: tiny-inverted, invert: true, train_fraction: 1, test_fraction: 0.5, append: true, seed: 3 }
+          - name: train
+            kind: train
+            inputs: { data: steps.prepare.outputs.dataset }
+            outputs: [model]
+            params:
+              job:
+                name: {{Model}}-inverted
+                seed: 3
+                model: { input_shape: [1, 28, 28], layers: [flatten, { linear: 32 }, relu, { linear: 10 }] }
+                hyper_parameters: { optimizer: adam, learning_rate: 0.005, batch_size: 32, epochs: 3 }
+                resources: { cpu_cores: 1 }
+          - name: evaluate
+            kind: evaluate
+            inputs: { model: steps.train.outputs.model, data: steps.prepare.outputs.dataset }
+            outputs: [metrics]
+            params: { min_accuracy: 0.5 }
+          - name: report
+            kind: command
+            inputs: { metrics: steps.evaluate.outputs.metrics }
+            outputs: [report]
+            params: { command: [/bin/cp, "${inputs.metrics}/metrics.json", "${outputs.report}/evaluation.json"] }
+        """;
+
+    [Fact]
+    public async Task RunPipeline_PrepareTrainEvaluateCommandOnAgents_OutputsAreArtifactsAndTheRerunIsCached()
     {
-        var started = await cluster.Pipelines.RunPipelineAsync(new RunPipelineRequest { Yaml = Pipeline, Parameters = { parameters }, Owner = "tester" });
+        await using var cluster = new LocalCluster().WithTinyDataset(trainCount: 300, testCount: 100);
+        await cluster.StartCoordinatorAsync();
+        await cluster.StartAgentAsync("worker");
+        var files = Directory.GetFiles(cluster.DatasetPath);
+        var digest = await cluster.Artifacts.PushDatasetAsync("datasets/tiny-data", "upload", "tiny-data", files);
+        await cluster.Datasets.CreateDatasetVersionAsync(new CreateDatasetVersionRequest { Name = "tiny-data", ManifestDigest = digest });
+
+        var first = await RunAsync(cluster, [], OnAgents);
+
+        Assert.Equal(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"], States(first));
+        Assert.Equal("dataset:tiny-inverted@1", first.Steps[0].Outputs[0].Reference);
+        var prepared = await cluster.Datasets.GetDatasetVersionAsync(new GetDatasetVersionRequest { Reference = "tiny-inverted@1" });
+        Assert.Equal((600L, 150L), (prepared.TrainCount, prepared.TestCount)); // originals plus inverted copies
+        var evaluation = await cluster.Jobs.GetJobAsync(new GetJobRequest { JobId = first.Steps[2].JobId });
+        Assert.True(evaluation.Result.Metrics["accuracy"] >= 0.5, evaluation.Result.ToString());
+        Assert.Equal(150, evaluation.Result.Metrics["test_samples"]);
+        var report = first.Steps[3].Outputs[0];
+        Assert.StartsWith("artifact:pipelines/inverted/report@sha256:", report.Reference, StringComparison.Ordinal);
+        Assert.All(first.Steps, s => Assert.NotEmpty(s.JobId));
+
+        var second = await RunAsync(cluster, [], OnAgents);
+        Assert.Equal(["CACHED", "CACHED", "CACHED", "CACHED"], States(second));
+        Assert.Equal(report, second.Steps[3].Outputs[0]);
+    }
+
+    private static async Task<PipelineRun> RunAsync(LocalCluster cluster, Dictionary<string, string> parameters, string yaml = Pipeline)
+    {
+        var started = await cluster.Pipelines.RunPipelineAsync(new RunPipelineRequest { Yaml = yaml, Parameters = { parameters }, Owner = "tester" });
         PipelineRun? last = null;
         await Eventually.Async(async () =>
         {
