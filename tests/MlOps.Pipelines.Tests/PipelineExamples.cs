@@ -8,7 +8,34 @@ internal static class PipelineExamples
 {
     public static string FashionMnistPath => Path.Combine(BuiltBinaries.RepoRoot, "examples", "pipelines", "fashion-mnist.yaml");
 
-    public static PipelineSpec FashionMnist() => PipelineYaml.LoadFile(FashionMnistPath);
+    /// <summary>The shipped example with its report step swapped for one that runs a script from a code artifact and reads
+    /// two inputs: the graph and cache-key tests were written against that richer step (the shipped one copies a file, so
+    /// that the example runs on any agent).</summary>
+    public static PipelineSpec FashionMnist()
+    {
+        var text = File.ReadAllText(FashionMnistPath);
+        var start = text.IndexOf("  - name: report", StringComparison.Ordinal);
+        var end = text.IndexOf("  - name: register", StringComparison.Ordinal);
+        return PipelineYaml.Parse(text[..start] + ReportWithCode + text[end..], Path.GetDirectoryName(FashionMnistPath));
+    }
+
+    /// <summary>The example exactly as shipped.</summary>
+    public static PipelineSpec ShippedFashionMnist() => PipelineYaml.LoadFile(FashionMnistPath);
+
+    private const string ReportWithCode = """
+          - name: report
+            kind: command
+            inputs:
+              model: steps.train.outputs.model
+              data: steps.prepare.outputs.dataset
+            outputs: [report]
+            params:
+              command: [python3, per_class_report.py, --model, "${inputs.model}", --data, "${inputs.data}", --out, "${outputs.report}"]
+              code: artifact:pipelines/fashion-report@1
+              resources: { cpu_cores: 1, memory_mb: 1024 }
+
+
+        """;
 
     /// <summary>a → b → c, plus d on its own; b has a parameter, all are command steps.</summary>
     public const string Chain = """

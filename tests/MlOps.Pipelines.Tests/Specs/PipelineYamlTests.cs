@@ -40,6 +40,16 @@ public sealed class PipelineYamlTests
     }
 
     [Fact]
+    public void LoadFile_ShippedExample_PlansWithItsCommandStepOnTheEvaluation()
+    {
+        var plan = PipelinePlanner.Plan(PipelineExamples.ShippedFashionMnist());
+
+        Assert.Equal(["evaluate"], plan["report"].Dependencies);
+        Assert.Null(plan["report"].Code);
+        Assert.Equal(["deploy"], plan["register"].Dependents);
+    }
+
+    [Fact]
     public void LoadFile_FashionMnistExample_Plans()
     {
         var plan = PipelinePlanner.Plan(PipelineExamples.FashionMnist());
