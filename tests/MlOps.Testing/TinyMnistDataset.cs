@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-
 namespace MlOps.Testing;
 
 /// <summary>
@@ -46,21 +43,7 @@ public static class TinyMnistDataset
     }
 
     /// <summary>Writes one gzip-compressed IDX file of unsigned bytes.</summary>
-    public static void WriteIdx(string path, int[] dimensions, byte[] data)
-    {
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(word, 0x0800u | (uint)dimensions.Length);
-        gzip.Write(word);
-        foreach (var dimension in dimensions)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(word, (uint)dimension);
-            gzip.Write(word);
-        }
-
-        gzip.Write(data);
-    }
+    public static void WriteIdx(string path, int[] dimensions, byte[] data) => MlOps.Core.Datasets.IdxFile.WriteGzip(path, dimensions, data);
 
     /// <summary>Cuts a file to <paramref name="fraction"/> of its length, as an interrupted copy would.</summary>
     public static void Truncate(string path, double fraction = 0.5)

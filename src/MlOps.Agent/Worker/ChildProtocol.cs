@@ -98,4 +98,30 @@ internal static class ChildProtocol
             return null;
         }
     }
+
+    /// <summary>The <c>--assignment FILE --output DIR</c> of a child command line (<c>train</c> or <c>step</c>); false,
+    /// with the usage on <paramref name="stderr"/>, when either is missing.</summary>
+    public static bool TryReadArguments(string[] args, string command, TextWriter stderr, out string assignmentPath, out string outputDirectory)
+    {
+        string? assignment = null;
+        string? output = null;
+        for (var i = 1; i < args.Length - 1; i++)
+        {
+            switch (args[i])
+            {
+                case "--assignment": assignment = args[++i]; break;
+                case "--output": output = args[++i]; break;
+            }
+        }
+
+        assignmentPath = assignment ?? "";
+        outputDirectory = output ?? "";
+        if (assignment is null || output is null)
+        {
+            stderr.WriteLine($"usage: MlOps.Agent {command} --assignment FILE --output DIR");
+            return false;
+        }
+
+        return true;
+    }
 }

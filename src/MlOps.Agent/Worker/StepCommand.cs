@@ -28,20 +28,8 @@ internal static class StepCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
-        string? assignmentPath = null;
-        string? outputDirectory = null;
-        for (var i = 1; i < args.Length - 1; i++)
+        if (!ChildProtocol.TryReadArguments(args, "step", stderr, out var assignmentPath, out var outputDirectory))
         {
-            switch (args[i])
-            {
-                case "--assignment": assignmentPath = args[++i]; break;
-                case "--output": outputDirectory = args[++i]; break;
-            }
-        }
-
-        if (assignmentPath is null || outputDirectory is null)
-        {
-            stderr.WriteLine("usage: MlOps.Agent step --assignment FILE --output DIR");
             return ChildProtocol.ExitCodes.InvalidSpec;
         }
 
@@ -110,14 +98,14 @@ internal static class StepCommand
         var source = workspace.InputPath(BuiltinSteps.DataInput);
         var data = MnistFormat.Load(source);
         cancellationToken.ThrowIfCancellationRequested();
-        // Different seeds per split, as `mlops data derive` does, so one fraction does not pick the same positions in both.
-        var train = settings.Shift.Apply(data.Train, settings.TrainFraction, settings.Append, settings.Seed);
-        var test = settings.Shift.Apply(data.Test, settings.TestFraction, settings.Append, settings.Seed + 1);
+        // The same derivation as `mlops data derive`, so a pipeline's prepared dataset equals the CLI's for the same params.
+        var derived = settings.Shift.Derive(data, settings.TrainFraction, settings.TestFraction, settings.Append, settings.Seed);
+        var (train, test) = (derived.Train, derived.Test);
         cancellationToken.ThrowIfCancellationRequested();
         var target = workspace.OutputPath(BuiltinSteps.DatasetOutput);
-        MnistFormat.Save(target, data with { Train = train, Test = test });
-        var shiftedTrain = Shifted(data.Train.Count, settings.TrainFraction);
-        var shiftedTest = Shifted(data.Test.Count, settings.TestFraction);
+        MnistFormat.Save(target, derived);
+        var shiftedTrain = DatasetShift.ShiftedCount(data.Train.Count, settings.TrainFraction);
+        var shiftedTest = DatasetShift.ShiftedCount(data.Test.Count, settings.TestFraction);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"prepared {target}: train {train.Count} images ({shiftedTrain} shifted), test {test.Count} images ({shiftedTest} shifted); brightness {settings.Shift.Brightness}, contrast {settings.Shift.Contrast}{(settings.Shift.Invert ? ", inverted" : "")}"));
         var result = new JobResult();
@@ -127,8 +115,6 @@ internal static class StepCommand
         result.Metrics["shifted_test_images"] = shiftedTest;
         return result;
     }
-
-    private static int Shifted(int count, double fraction) => (int)Math.Round(count * fraction, MidpointRounding.AwayFromZero);
 
     private static JobResult Evaluate(CommandSpec command, CommandWorkspace workspace, int threads, TextWriter stdout, CancellationToken cancellationToken)
     {

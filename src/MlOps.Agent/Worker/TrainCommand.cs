@@ -17,20 +17,8 @@ internal static partial class TrainCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
-        string? assignmentPath = null;
-        string? outputDirectory = null;
-        for (var i = 1; i < args.Length - 1; i++)
+        if (!ChildProtocol.TryReadArguments(args, "train", stderr, out var assignmentPath, out var outputDirectory))
         {
-            switch (args[i])
-            {
-                case "--assignment": assignmentPath = args[++i]; break;
-                case "--output": outputDirectory = args[++i]; break;
-            }
-        }
-
-        if (assignmentPath is null || outputDirectory is null)
-        {
-            stderr.WriteLine("usage: MlOps.Agent train --assignment FILE --output DIR");
             return ChildProtocol.ExitCodes.InvalidSpec;
         }
 

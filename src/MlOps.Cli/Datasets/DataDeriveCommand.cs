@@ -91,20 +91,19 @@ internal static class DataDeriveCommand
             throw new CliException(ExitCodes.Error, $"cannot read {settings.Source}: {ex.Message}", ex);
         }
 
-        // Different seeds per split, so the same fraction does not pick the same positions in both.
-        var train = settings.Shift.Apply(data.Train, settings.TrainFraction, settings.Append, settings.Seed);
-        var test = settings.Shift.Apply(data.Test, settings.TestFraction, settings.Append, settings.Seed + 1);
+        var derived = settings.Shift.Derive(data, settings.TrainFraction, settings.TestFraction, settings.Append, settings.Seed);
+        var (train, test) = (derived.Train, derived.Test);
         try
         {
-            MnistFormat.Save(settings.Output, data with { Train = train, Test = test });
+            MnistFormat.Save(settings.Output, derived);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException(ExitCodes.Error, $"cannot write {settings.Output}: {ex.Message}", ex);
         }
 
-        var shifted = (int)Math.Round(data.Train.Count * settings.TrainFraction, MidpointRounding.AwayFromZero);
-        var shiftedTest = (int)Math.Round(data.Test.Count * settings.TestFraction, MidpointRounding.AwayFromZero);
+        var shifted = DatasetShift.ShiftedCount(data.Train.Count, settings.TrainFraction);
+        var shiftedTest = DatasetShift.ShiftedCount(data.Test.Count, settings.TestFraction);
         environment.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {settings.Output}: train {train.Count} images ({shifted} shifted), test {test.Count} images ({shiftedTest} shifted); brightness {settings.Shift.Brightness}, contrast {settings.Shift.Contrast}{(settings.Shift.Invert ? ", inverted" : "")}"));
         return ExitCodes.Ok;

@@ -70,10 +70,28 @@ public sealed record DatasetShift(double Brightness = 0, double Contrast = 1, bo
         return new ImageSplit(pixels, labels, count, split.Height, split.Width);
     }
 
+    /// <summary>
+    /// A copy of <paramref name="data"/> with <see cref="Apply"/> on each split: <paramref name="trainFraction"/> of the
+    /// training images and <paramref name="testFraction"/> of the test images. The test split draws with
+    /// <paramref name="seed"/> + 1, so one fraction does not pick the same positions in both splits.
+    /// </summary>
+    public ImageClassificationData Derive(ImageClassificationData data, double trainFraction, double testFraction, bool append, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return data with
+        {
+            Train = Apply(data.Train, trainFraction, append, seed),
+            Test = Apply(data.Test, testFraction, append, seed + 1),
+        };
+    }
+
+    /// <summary>How many of <paramref name="count"/> images a <paramref name="fraction"/> shifts.</summary>
+    public static int ShiftedCount(int count, double fraction) => (int)Math.Round(count * fraction, MidpointRounding.AwayFromZero);
+
     /// <summary>round(count × fraction) distinct indices, ascending, drawn with a seeded shuffle.</summary>
     private static int[] Choose(int count, double fraction, int seed)
     {
-        var take = (int)Math.Round(count * fraction, MidpointRounding.AwayFromZero);
+        var take = ShiftedCount(count, fraction);
         var order = Enumerable.Range(0, count).ToArray();
         new Random(seed).Shuffle(order);
         var chosen = order[..take];
