@@ -97,7 +97,9 @@ public class LoadRunnerTests
         Assert.InRange(open.Latency.P99, 150, 400);
         Assert.InRange(open.Latency.P90, 50, 400);
         Assert.True(closed.Latency.Max >= 100, $"closed max {closed.Latency.Max} ms");
-        Assert.True(closed.Latency.P99 < 50, $"closed p99 {closed.Latency.P99} ms should not show the stall");
+        // Compared with the open run of the same process rather than with a fixed bound: on a loaded machine the closed
+        // user sends fewer requests, so its few stalled ones weigh more, but never close to the open model's share.
+        Assert.True(closed.Latency.P99 < open.Latency.P99 / 2, $"closed p99 {closed.Latency.P99} ms should not show the stall (open p99 {open.Latency.P99} ms)");
         Assert.True(closed.Requests > 400, $"closed sent {closed.Requests}");
     }
 }
