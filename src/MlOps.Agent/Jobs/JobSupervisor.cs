@@ -273,6 +273,13 @@ internal sealed partial class JobSupervisor(
 
         _running[assignment.JobId] = process;
         EnsureLeasePushes();
+        if (lease?.Remaining is { } remaining && remaining > TimeSpan.Zero)
+        {
+            // At once rather than at the next push: an agent frozen in the next second must not leave a child that
+            // never heard of a lease, and so never stops (the line waits in the pipe until the child reads it).
+            _ = process.SendLeaseAsync(remaining);
+        }
+
         ledger.Started(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         LogStarted(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         outbox.Post(new AgentMessage { Started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId } });

@@ -191,13 +191,16 @@ internal sealed partial class CoordinatorSession(
 
     private async Task HeartbeatLoopAsync(SerializedWriter writer, TimeSpan interval, CancellationToken cancellationToken)
     {
+        // The first beat at once: its answer is the first lease grant, which the training processes need before they
+        // can stop by themselves under a frozen agent.
         using var timer = new PeriodicTimer(interval, time);
-        while (await timer.WaitForNextTickAsync(cancellationToken))
+        do
         {
             var beat = new Heartbeat { Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
             beat.Running.AddRange(jobs.Running);
             await writer.WriteAsync(new AgentMessage { Heartbeat = beat }, cancellationToken);
         }
+        while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
     private static async Task Quietly(Task task)
