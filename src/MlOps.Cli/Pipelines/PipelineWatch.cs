@@ -10,49 +10,28 @@ namespace MlOps.Cli.Pipelines;
 /// </summary>
 internal static class PipelineWatch
 {
-    public const int MaxFailures = 10;
+    public const int MaxFailures = Watching.RecordPoller.MaxFailures;
 
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
-    public static async Task<PipelineRun> UntilFinishedAsync(MlOpsClient client, PipelineRun run, Action<PipelineStepRun> onChange,
+    public static Task<PipelineRun> UntilFinishedAsync(MlOpsClient client, PipelineRun run, Action<PipelineStepRun> onChange,
         TextWriter notes, TimeProvider time, CancellationToken cancellationToken)
     {
         var seen = new Dictionary<string, (PipelineStepState State, string JobId)>(StringComparer.Ordinal);
-        var failures = 0;
-        while (true)
-        {
-            foreach (var step in run.Steps)
+        return Watching.RecordPoller.UntilFinishedAsync(run, r => PipelineText.IsFinished(r.State),
+            ct => client.GetPipelineRunAsync(run.Id, ct),
+            r =>
             {
-                var now = (step.State, step.JobId);
-                var known = seen.TryGetValue(step.Name, out var before);
-                if (known ? before != now : step.State != PipelineStepState.Pending)
+                foreach (var step in r.Steps)
                 {
-                    onChange(step);
+                    var now = (step.State, step.JobId);
+                    var known = seen.TryGetValue(step.Name, out var before);
+                    if (known ? before != now : step.State != PipelineStepState.Pending)
+                    {
+                        onChange(step);
+                    }
+
+                    seen[step.Name] = now;
                 }
-
-                seen[step.Name] = now;
-            }
-
-            if (PipelineText.IsFinished(run.State))
-            {
-                return run;
-            }
-
-            await Task.Delay(PollInterval, time, cancellationToken);
-            try
-            {
-                run = await client.GetPipelineRunAsync(run.Id, cancellationToken);
-                failures = 0;
-            }
-            catch (CliException ex) when (ex.IsTransient)
-            {
-                if (++failures >= MaxFailures)
-                {
-                    throw new CliException(ex.ExitCode, $"gave up following pipeline run {run.Id} after {MaxFailures} failed polls: {ex.Message}", ex) { Status = ex.Status };
-                }
-
-                await notes.WriteLineAsync($"could not poll pipeline run {run.Id} ({ex.Message}); trying again");
-            }
-        }
+            },
+            $"pipeline run {run.Id}", notes, time, cancellationToken);
     }
 }

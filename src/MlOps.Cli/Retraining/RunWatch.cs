@@ -11,44 +11,23 @@ namespace MlOps.Cli.Retraining;
 /// </summary>
 internal static class RunWatch
 {
-    public const int MaxFailures = 10;
-
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    public const int MaxFailures = Watching.RecordPoller.MaxFailures;
 
     /// <summary>Returns the run as the coordinator has it once finished; <paramref name="run"/> is the one already fetched.</summary>
-    public static async Task<RetrainingRun> UntilFinishedAsync(MlOpsClient client, RetrainingRun run, Action<RetrainingDecision> onDecision,
+    public static Task<RetrainingRun> UntilFinishedAsync(MlOpsClient client, RetrainingRun run, Action<RetrainingDecision> onDecision,
         TextWriter notes, TimeProvider time, CancellationToken cancellationToken)
     {
         var shown = 0;
-        var failures = 0;
-        while (true)
-        {
-            for (; shown < run.Decisions.Count; shown++)
+        return Watching.RecordPoller.UntilFinishedAsync(run, r => RetrainingText.IsFinished(r.State),
+            ct => client.GetRetrainingRunAsync(run.Id, ct),
+            r =>
             {
-                onDecision(run.Decisions[shown]);
-            }
-
-            if (RetrainingText.IsFinished(run.State))
-            {
-                return run;
-            }
-
-            await Task.Delay(PollInterval, time, cancellationToken);
-            try
-            {
-                run = await client.GetRetrainingRunAsync(run.Id, cancellationToken);
-                failures = 0;
-            }
-            catch (CliException ex) when (ex.IsTransient)
-            {
-                if (++failures >= MaxFailures)
+                for (; shown < r.Decisions.Count; shown++)
                 {
-                    throw new CliException(ex.ExitCode, $"gave up following run {run.Id} after {MaxFailures} failed polls: {ex.Message}", ex) { Status = ex.Status };
+                    onDecision(r.Decisions[shown]);
                 }
-
-                await notes.WriteLineAsync($"could not poll run {run.Id} ({ex.Message}); trying again");
-            }
-        }
+            },
+            $"run {run.Id}", notes, time, cancellationToken);
     }
 
     /// <summary>0 for a run that ended as designed (PROMOTED, REJECTED, ROLLED_BACK), 1 for FAILED.</summary>
