@@ -98,10 +98,13 @@ public sealed class RetrainingTests
         var again = await Assert.ThrowsAsync<RpcException>(async () =>
             await cluster.Retraining.TriggerRetrainingAsync(new TriggerRetrainingRequest { Model = Model }));
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        // A run follows the policy it started under: deleting the policy does not strand it.
+        await cluster.Retraining.DeletePolicyAsync(new DeleteRetrainingPolicyRequest { Model = Model });
 
         var run = await WaitForRunAsync(cluster, r => r.Id == started.Id && r.State != RetrainingRunState.Training, TimeSpan.FromMinutes(3));
 
         Assert.True(run.State == RetrainingRunState.Rejected, $"run ended {run.State}: {run}\n{cluster.Diagnostics()}");
+        Assert.Equal(1e-7, run.Policy.HyperParameters.LearningRate);
         Assert.False(run.Evaluation.Better);
         Assert.True(run.Evaluation.CandidateAccuracy < run.Evaluation.ProductionAccuracy, run.Evaluation.ToString());
         var evaluate = Assert.Single(run.Decisions, d => d.Step == "evaluate");

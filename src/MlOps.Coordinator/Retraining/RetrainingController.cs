@@ -72,23 +72,35 @@ internal sealed partial class RetrainingController(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var policy in await runs.ListRetrainingPoliciesAsync(cancellationToken))
+            var policies = (await runs.ListRetrainingPoliciesAsync(cancellationToken)).ToDictionary(p => p.Model, StringComparer.Ordinal);
+            var models = new SortedSet<string>(policies.Keys, StringComparer.Ordinal);
+            // A model whose policy was deleted during a run still finishes that run.
+            foreach (var run in await runs.ListRetrainingRunsAsync(null, ActiveRunScan, cancellationToken))
+            {
+                if (IsActive(run))
+                {
+                    models.Add(run.Model);
+                }
+            }
+
+            foreach (var model in models)
             {
                 try
                 {
-                    var last = await LastRunAsync(policy.Model, cancellationToken);
-                    if (last is { State: RetrainingRunState.Training or RetrainingRunState.Canary })
+                    var last = await LastRunAsync(model, cancellationToken);
+                    if (last is not null && IsActive(last))
                     {
-                        await AdvanceAsync(last, policy, cancellationToken);
+                        // The run follows the policy it started under, not one changed since.
+                        await AdvanceAsync(last, last.Policy ?? policies.GetValueOrDefault(model) ?? new RetrainingPolicy { Model = model }, cancellationToken);
                     }
-                    else
+                    else if (policies.TryGetValue(model, out var policy))
                     {
                         await MaybeStartAsync(policy, last, cancellationToken);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    RetrainingLog.ModelStepFailed(logger, policy.Model, ex);
+                    RetrainingLog.ModelStepFailed(logger, model, ex);
                 }
             }
         }
@@ -97,6 +109,11 @@ internal sealed partial class RetrainingController(
             _gate.Release();
         }
     }
+
+    /// <summary>How many of the newest runs a pass looks through for active runs of models without a policy.</summary>
+    public const int ActiveRunScan = 500;
+
+    private static bool IsActive(RetrainingRun run) => run.State is RetrainingRunState.Training or RetrainingRunState.Canary;
 
     /// <summary>Starts a run now, whatever the triggers and cooldown say.</summary>
     /// <exception cref="RetrainingException">No policy for the model, or a run of it is still active.</exception>
@@ -109,7 +126,7 @@ internal sealed partial class RetrainingController(
                 ?? throw new RetrainingException(RetrainingError.NotFound, "model",
                     $"model '{model}' has no retraining policy; set one with 'mlops retrain policy set {model}'");
             var last = await LastRunAsync(model, cancellationToken);
-            if (last is { State: RetrainingRunState.Training or RetrainingRunState.Canary })
+            if (last is not null && IsActive(last))
             {
                 throw new RetrainingException(RetrainingError.FailedPrecondition, "model",
                     $"run {last.Id} of model '{model}' is still {RetrainingText.State(last.State)}; wait for it to end");
@@ -179,6 +196,7 @@ internal sealed partial class RetrainingController(
             Trigger = trigger.Name,
             CreatedAt = now,
             UpdatedAt = now,
+            Policy = policy.Clone(),
         };
         Decide(run, "trigger", trigger.Message, trigger.Evidence);
         try
