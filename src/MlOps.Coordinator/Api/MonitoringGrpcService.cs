@@ -6,7 +6,7 @@ using MlOps.Coordinator.Storage;
 namespace MlOps.Coordinator.Api;
 
 /// <summary><c>MonitoringService</c>: the drift monitor's latest evaluations of a model's versions.</summary>
-internal sealed class MonitoringGrpcService(DriftMonitor monitor, IRegistryStore registry) : MonitoringService.MonitoringServiceBase
+internal sealed class MonitoringGrpcService(DriftMonitor monitor, IRegistryStore registry, IDeploymentStore deployments) : MonitoringService.MonitoringServiceBase
 {
     public override async Task<ModelMonitor> GetModelMonitor(GetModelMonitorRequest request, ServerCallContext context)
     {
@@ -15,9 +15,11 @@ internal sealed class MonitoringGrpcService(DriftMonitor monitor, IRegistryStore
             RpcErrors.ThrowInvalidArgument("model", "is required");
         }
 
-        if (await registry.ListModelVersionsAsync(request.Model, context.CancellationToken) is null)
+        // The name clients call: a registered model's, or a deployment's that serves one under another name.
+        if (await registry.ListModelVersionsAsync(request.Model, context.CancellationToken) is null &&
+            await deployments.GetDeploymentAsync(request.Model, context.CancellationToken) is null)
         {
-            RpcErrors.ThrowNotFound<ModelMonitor>("model", $"model '{request.Model}' is not in the registry");
+            RpcErrors.ThrowNotFound<ModelMonitor>("model", $"'{request.Model}' is neither a registered model nor a deployment");
         }
 
         return monitor.Get(request.Model);

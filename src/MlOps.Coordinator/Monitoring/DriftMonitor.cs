@@ -23,7 +23,8 @@ internal sealed class DriftMonitor(
     IOptions<MonitoringOptions> options,
     TimeProvider time,
     Leadership leadership,
-    ILogger<DriftMonitor> logger) : BackgroundService
+    ILogger<DriftMonitor> logger,
+    MlOps.Coordinator.Storage.IDeploymentStore? deployments = null) : BackgroundService
 {
     public const string NoReference = "NO_REFERENCE";
 
@@ -102,7 +103,7 @@ internal sealed class DriftMonitor(
     public async Task EvaluateAsync(string agent, ServingWindow window, CancellationToken cancellationToken)
     {
         var settings = options.Value.For(window.Model);
-        var reference = await references.GetAsync(window.Model, window.Version, cancellationToken);
+        var reference = await references.GetAsync(await RegisteredModelAsync(window.Model, cancellationToken), window.Version, cancellationToken);
         ModelProfile? live = null;
         if (window.Profile.Length > 0)
         {
@@ -154,6 +155,15 @@ internal sealed class DriftMonitor(
             state.Latest = view;
         }
     }
+
+    /// <summary>
+    /// The registered model behind the name clients call: a window carries the deployment's name (what the agent
+    /// serves), which is the model's own name unless the deployment was given another one.
+    /// </summary>
+    private async Task<string> RegisteredModelAsync(string served, CancellationToken cancellationToken) =>
+        deployments is not null && await deployments.GetDeploymentAsync(served, cancellationToken) is { Spec.Model.Length: > 0 } deployment
+            ? deployment.Spec.Model
+            : served;
 
     private static VersionMonitor Evaluate(ServingWindow window, ReferenceProfile? reference, List<Received> windows, DriftDetector detector, out DriftVerdict? verdict)
     {

@@ -170,6 +170,22 @@ public sealed class DriftMonitorTests
     }
 
     [Fact]
+    public async Task Evaluate_DeploymentNamedOtherwise_ComparedWithItsModelsReference()
+    {
+        var reference = _references.Add("m", 1, Reference(seed: 1));
+        var deployments = new InMemoryDeploymentsForTests();
+        deployments.Add(new Deployment { Spec = new DeploymentSpec { Name = "web", Model = "m" } });
+        var monitor = new DriftMonitor(_references, Options.Create(new MonitoringOptions { MmdPermutations = 200 }), _time, new Leadership(),
+            NullLogger<DriftMonitor>.Instance, deployments);
+
+        await monitor.EvaluateAsync("a1", Window("web", 1, Live(reference, seed: 2, count: 300, brightness: 0.3f), reference), CancellationToken.None);
+
+        var version = Assert.Single(monitor.Get("web").Versions);
+        Assert.Equal("DRIFT", version.Verdict);
+        Assert.Equal(reference.Digest, version.ReferenceDigest);
+    }
+
+    [Fact]
     public async Task Metrics_DriftedVersionWithLabelsAndRuns_GaugesCountersAndRunStates()
     {
         var reference = _references.Add("m", 1, Reference(seed: 1));
@@ -305,5 +321,26 @@ public sealed class DriftMonitorTests
 
         public Task<IReadOnlyList<RetrainingRun>> ListRetrainingRunsAsync(string? model, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<RetrainingRun>>([.. _runs.Values.Where(r => string.IsNullOrEmpty(model) || r.Model == model).Take(limit)]);
+    }
+
+    /// <summary>Test double of the deployment store: deployments held in memory by name.</summary>
+    private sealed class InMemoryDeploymentsForTests : MlOps.Coordinator.Storage.IDeploymentStore
+    {
+        private readonly Dictionary<string, Deployment> _byName = new(StringComparer.Ordinal);
+
+        public void Add(Deployment deployment) => _byName[deployment.Spec.Name] = deployment;
+
+        public Task<Deployment?> GetDeploymentAsync(string name, CancellationToken cancellationToken) => Task.FromResult(_byName.GetValueOrDefault(name));
+
+        public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Deployment>>([.. _byName.Values]);
+
+        public Task PutDeploymentAsync(Deployment deployment, CancellationToken cancellationToken)
+        {
+            Add(deployment);
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> DeleteDeploymentAsync(string name, CancellationToken cancellationToken) => Task.FromResult(_byName.Remove(name));
     }
 }
