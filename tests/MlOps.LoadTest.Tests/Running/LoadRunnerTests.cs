@@ -44,7 +44,9 @@ public class LoadRunnerTests
 
         Assert.Equal(3_000, result.Requests);
         Assert.Equal(3_000, transport.Sent);
-        Assert.InRange(result.AchievedSendRate!.Value, 4_950, 5_050);
+        // 0.6 s of sending: one scheduling pause of a few milliseconds on a busy machine moves this average by more
+        // than 1 %, so the bound is 3 % here; the 1 % property is checked over 4 s above.
+        Assert.InRange(result.AchievedSendRate!.Value, 4_850, 5_150);
     }
 
     [Fact]
