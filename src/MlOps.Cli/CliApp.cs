@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using MlOps.Cli.Agents;
+using MlOps.Cli.Certificates;
 using MlOps.Cli.Datasets;
 using MlOps.Cli.Deployments;
 using MlOps.Cli.Predicting;
@@ -76,6 +77,7 @@ public static class CliApp
             PredictCommand.Create(environment, shared),
             RetrainCommand.Create(environment, shared),
             MlOps.Cli.Pipelines.PipelineCommand.Create(environment, shared),
+            CertsCommand.Create(environment),
         };
     }
 
