@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_debian_packages dataset-fashion-mnist docker-registry apache2-utils postgresql wrk prometheus
+ensure_debian_packages dataset-fashion-mnist docker-registry apache2-utils postgresql wrk prometheus systemd
 ensure_dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # A real Consul 1.8.7 agent for the discovery tests (Debian bullseye's static binary, into .tools/).

@@ -37,6 +37,8 @@ public static class CoordinatorServiceExtensions
         builder.Services.AddCoordinatorGrpcLimits();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // Under systemd (Type=notify): ready once the host has started, stopping on SIGTERM; a no-op elsewhere.
+        builder.Services.AddSystemd();
         return builder;
     }
 
