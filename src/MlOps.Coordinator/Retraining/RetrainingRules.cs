@@ -212,28 +212,7 @@ internal static class RetrainingRules
     public static string PValue(double p) => p <= 0 ? "<1e-300" : p.ToString("G3", CultureInfo.InvariantCulture);
 
     /// <summary>A duration as people write it: 20s, 10m, 1h30m, 2d.</summary>
-    public static string Span(TimeSpan span)
-    {
-        if (span < TimeSpan.FromSeconds(1))
-        {
-            return $"{span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)}ms";
-        }
-
-        var text = new System.Text.StringBuilder();
-        void Part(int value, string unit)
-        {
-            if (value > 0)
-            {
-                text.Append(value.ToString(CultureInfo.InvariantCulture)).Append(unit);
-            }
-        }
-
-        Part(span.Days, "d");
-        Part(span.Hours, "h");
-        Part(span.Minutes, "m");
-        Part(span.Seconds, "s");
-        return text.ToString();
-    }
+    public static string Span(TimeSpan span) => MlOps.Core.Time.DurationText.Format(span);
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
