@@ -20,6 +20,7 @@ set -euo pipefail
 script_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$script_dir/.." && pwd)
 . "$script_dir/lib.sh"
+. "$script_dir/lib/bundle.sh"
 
 usage() {
   sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -41,64 +42,6 @@ while [ $# -gt 0 ]; do
     *) echo "error: unknown argument '$1'" >&2; usage ;;
   esac
 done
-
-# The project and the apphost of each component.
-project_of() { case "$1" in coordinator) echo MlOps.Coordinator ;; agent) echo MlOps.Agent ;; cli) echo MlOps.Cli ;; esac; }
-exe_of() { case "$1" in coordinator) echo MlOps.Coordinator ;; agent) echo MlOps.Agent ;; cli) echo mlops ;; esac; }
-
-# Publishes the components given into $1/<component> (self-contained, linux-x64) and writes $1/VERSION.
-publish() {
-  local out=$1; shift
-  ensure_dotnet
-  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-  mkdir -p "$out"
-  local component
-  for component in "$@"; do
-    echo "==> publishing $component (self-contained linux-x64, Release) into $out/$component"
-    rm -rf "${out:?}/$component"
-    dotnet publish "$repo/src/$(project_of "$component")" -c Release -r linux-x64 --self-contained \
-      -p:DebugType=none -o "$out/$component" -nologo -clp:ErrorsOnly
-  done
-  if [ -d "$out/agent" ]; then
-    prepare_torchsharp "$out/agent"
-  fi
-  source_version >"$out/VERSION"
-  mkdir -p "$out/packaging" "$out/scripts" "$out/docs"
-  cp -R "$repo/packaging/systemd" "$repo/packaging/config" "$out/packaging/"
-  cp "$repo/scripts/install.sh" "$repo/scripts/uninstall.sh" "$repo/scripts/lib.sh" "$out/scripts/"
-  cp "$repo/docs/install.md" "$out/docs/" 2>/dev/null || true
-}
-
-# The patched copy of TorchSharp's native library (docs/torchsharp-loader.md) must sit beside libtorch, which the
-# service cannot write (ProtectSystem=strict, owned by root): write it into the bundle now, where the SDK is at hand.
-prepare_torchsharp() {
-  local native
-  native=$(torchsharp_dir "$1") || return 0
-  [ -f "$native/libLibTorchSharp.compat.so" ] && return 0
-  echo "==> writing libLibTorchSharp.compat.so beside libtorch (for systems whose libstdc++ lacks GLIBCXX_3.4.32)"
-  dotnet run --file "$repo/packaging/tools/torchsharp-compat.cs" -c Release -- "$native" >/dev/null
-}
-
-# The folder of an agent's libLibTorchSharp.so: the root of a RID-specific publish, runtimes/linux-x64/native of a build.
-torchsharp_dir() {
-  local dir
-  for dir in "$1" "$1/runtimes/linux-x64/native"; do
-    if [ -f "$dir/libLibTorchSharp.so" ]; then echo "$dir"; return 0; fi
-  done
-  return 1
-}
-
-# A version label for binaries built from this checkout: the commit, marked when the tree has local changes.
-source_version() {
-  if git -C "$repo" rev-parse --short=12 HEAD >/dev/null 2>&1; then
-    local v
-    v=$(git -C "$repo" rev-parse --short=12 HEAD)
-    git -C "$repo" diff --quiet HEAD 2>/dev/null || v="$v-dirty"
-    echo "$v"
-  else
-    date -u +%Y%m%d%H%M%S
-  fi
-}
 
 if [ -n "$publish_to" ]; then
   [ -z "$role" ] || fail "--publish-to builds every component; it takes no --role"
@@ -126,19 +69,9 @@ if [ -z "$from" ]; then
   publish "$from" "$role" cli
 fi
 from=$(realpath -m "$from")
-for component in "$role" cli; do
-  [ -x "$from/$component/$(exe_of "$component")" ] ||
-    fail "$from/$component/$(exe_of "$component") not found: --from needs the folders $role/ and cli/ (scripts/install.sh --publish-to DIR makes them)"
-done
-if [ -z "$version" ]; then
-  if [ -f "$from/VERSION" ]; then version=$(tr -d '[:space:]' <"$from/VERSION"); else version=$(source_version); fi
-fi
+require_components "$from" "$role" cli
+[ -n "$version" ] || version=$(bundle_version "$from")
 [[ "$version" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] || fail "version '$version' must be letters, digits, '.', '_', '+' or '-'"
-
-# Where a file of the packaging comes from: the bundle's copy, else this checkout's.
-packaging_file() {
-  if [ -f "$from/packaging/$1" ]; then echo "$from/packaging/$1"; else echo "$repo/packaging/$1"; fi
-}
 
 echo "==> installing mlops $role $version into $prefix"
 changed=false
@@ -154,13 +87,7 @@ install_component() {
   else
     staged="$base/.$version.new.$$"
     rm -rf "$staged"
-    cp -R --preserve=mode,timestamps "$from/$component/." "$staged"
-    if [ "$component" != cli ]; then
-      # The host reads appsettings.json from its content root (this folder): a relative link to the prefix's
-      # etc/mlops/<role>.json, so the same tree works staged under a prefix and installed at /.
-      ln -sfn "../../../../etc/mlops/$component.json" "$staged/appsettings.json"
-      cp "$repo/docs/install.md" "$staged/install.md" 2>/dev/null || cp "$from/docs/install.md" "$staged/install.md" 2>/dev/null || true
-    fi
+    stage_component "$from" "$component" "$staged"
     if [ -d "$dest" ]; then
       mv "$dest" "$base/.$version.old.$$"
       mv "$staged" "$dest"
@@ -199,21 +126,15 @@ if [ "$(readlink "$bin/mlops" 2>/dev/null || true)" != "../../../opt/mlops/cli/c
 fi
 
 # Warn when training could not load TorchSharp under the read-only /opt of the unit.
-if [ "$role" = agent ]; then
-  if native=$(torchsharp_dir "$(root /opt/mlops/agent/current)") && [ ! -f "$native/libLibTorchSharp.compat.so" ]; then
-    echo "warning: $native has no libLibTorchSharp.compat.so; on a system whose libstdc++ lacks GLIBCXX_3.4.32" >&2
-    echo "         (Debian 12, Ubuntu 22.04) training fails, because the service cannot write it there. Make the bundle" >&2
-    echo "         with scripts/install.sh --publish-to DIR, which writes it." >&2
-  fi
-fi
+[ "$role" != agent ] || warn_without_torchsharp_compat "$(root /opt/mlops/agent/current)"
 
 unit_dir=$(root /etc/systemd/system)
 unit="mlops-$role.service"
 mkdir -p "$unit_dir"
-if cmp -s "$(packaging_file "systemd/$unit")" "$unit_dir/$unit"; then
+if cmp -s "$(packaging_file "$from" "systemd/$unit")" "$unit_dir/$unit"; then
   say "unchanged  $unit_dir/$unit"
 else
-  install -m 0644 "$(packaging_file "systemd/$unit")" "$unit_dir/$unit"
+  install -m 0644 "$(packaging_file "$from" "systemd/$unit")" "$unit_dir/$unit"
   say "installed  $unit_dir/$unit"
   changed=true
 fi
@@ -228,9 +149,9 @@ for file in "$role.json" "$role.env"; do
     continue
   fi
   if [ "$file" = agent.json ] && [ -n "$coordinator" ]; then
-    sed "s#\"CoordinatorAddress\": \"[^\"]*\"#\"CoordinatorAddress\": \"$coordinator\"#" "$(packaging_file "config/$file")" >"$config_dir/.$file.$$"
+    sed "s#\"CoordinatorAddress\": \"[^\"]*\"#\"CoordinatorAddress\": \"$coordinator\"#" "$(packaging_file "$from" "config/$file")" >"$config_dir/.$file.$$"
   else
-    cp "$(packaging_file "config/$file")" "$config_dir/.$file.$$"
+    cp "$(packaging_file "$from" "config/$file")" "$config_dir/.$file.$$"
   fi
   chmod 0640 "$config_dir/.$file.$$"
   mv "$config_dir/.$file.$$" "$config_dir/$file"
