@@ -3,6 +3,7 @@ using MlOps.Artifacts.Datasets;
 using MlOps.Artifacts.Manifests;
 using MlOps.Contracts;
 using MlOps.Core.Jobs;
+using MlOps.Core.Paths;
 
 namespace MlOps.Agent.Jobs;
 
@@ -11,7 +12,9 @@ namespace MlOps.Agent.Jobs;
 /// output repository, tagged with the output's name. A generic output is artifact type <see cref="ArtifactType"/>: one
 /// <see cref="OciMediaTypes.OctetStream"/> layer per file (title = file name, ordered by name so the same files give the
 /// same digest) and the OCI empty config. The <c>dataset</c> output of the built-in <c>prepare</c> step is pushed as a
-/// dataset artifact (<see cref="DatasetArtifact"/>), so the coordinator can register it as a dataset version.
+/// dataset artifact (<see cref="DatasetArtifact"/>), so the coordinator can register it as a dataset version. Only regular
+/// files directly in the output's own directory are pushed: a symbolic link (to a file, or in place of the directory)
+/// fails the push, so a command cannot publish what lies outside its work directory (docs/security.md, "Safe inputs").
 /// </summary>
 internal static class CommandOutputs
 {
@@ -32,7 +35,7 @@ internal static class CommandOutputs
         {
             try
             {
-                pushed.Add(await PushOneAsync(store, command, workspace.OutputPath(name), name, cancellationToken));
+                pushed.Add(await PushOneAsync(store, command, Confined(workspace, name), name, cancellationToken));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -41,6 +44,17 @@ internal static class CommandOutputs
         }
 
         return pushed;
+    }
+
+    /// <summary>The output's directory, refused when the command replaced it (or <c>outputs</c>) with a symbolic link:
+    /// its real path must be exactly <c>outputs/&lt;name&gt;</c> under the work directory's real path.</summary>
+    private static string Confined(CommandWorkspace workspace, string name)
+    {
+        var directory = workspace.OutputPath(name);
+        var expected = Path.Combine(SafePaths.RealPath(workspace.WorkDirectory), CommandWorkspace.OutputsFolder, name);
+        return SafePaths.RealPath(directory) == expected
+            ? directory
+            : throw new InvalidOperationException($"{directory} leads to {SafePaths.RealPath(directory)} through a symbolic link; outputs stay in the work directory");
     }
 
     private static async Task<CommandOutput> PushOneAsync(IArtifactStore store, CommandSpec command, string directory, string name,
@@ -54,6 +68,21 @@ internal static class CommandOutputs
         if (Directory.EnumerateDirectories(directory).FirstOrDefault() is { } nested)
         {
             throw new InvalidOperationException($"{nested} is a directory; an output holds files only");
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            // A link would upload whatever it points at (a key, /etc/shadow) as the job's output; reading a FIFO would
+            // block the agent for good.
+            if (new FileInfo(file).LinkTarget is { } target)
+            {
+                throw new InvalidOperationException($"{file} is a symbolic link (to {target}); an output holds regular files only");
+            }
+
+            if (!FileKinds.IsRegularOrUnknown(file))
+            {
+                throw new InvalidOperationException($"{file} is not a regular file (a FIFO, socket or device); an output holds regular files only");
+            }
         }
 
         var files = Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal).ToList();

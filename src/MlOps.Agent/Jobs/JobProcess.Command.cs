@@ -14,7 +14,8 @@ internal sealed partial class JobProcess
     /// fetched and output directories made already: a built-in step as this agent's own <c>step</c> child (which speaks
     /// <see cref="ChildProtocol"/>), or argv as is, without a shell. A plain program cannot read the agent's commands on
     /// stdin (it gets an empty stdin), so for it the agent enforces cancel, lease and timeout itself by stopping its
-    /// process tree: SIGTERM, then SIGKILL after the grace period.</summary>
+    /// process tree: SIGTERM, then SIGKILL after the grace period. A plain program does not inherit the agent's
+    /// configuration variables or credentials (<see cref="CommandEnvironment"/>).</summary>
     public static JobProcess StartCommand(JobAssignment assignment, CommandWorkspace workspace, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
         ILogger? logger = null, IReadOnlyList<string>? notes = null)
     {
@@ -49,6 +50,8 @@ internal sealed partial class JobProcess
                 startInfo.ArgumentList.Add(substitute(arg));
             }
 
+            // The agent's configuration and credentials stay with the agent; what the spec sets goes in after.
+            CommandEnvironment.Scrub(startInfo.Environment);
             foreach (var (name, value) in command.Env)
             {
                 startInfo.Environment[name] = substitute(value);

@@ -5,6 +5,7 @@ using MlOps.Agent.Options;
 using MlOps.Artifacts;
 using MlOps.Artifacts.Models;
 using MlOps.Contracts;
+using MlOps.Core.Paths;
 
 namespace MlOps.Agent.Jobs;
 
@@ -56,6 +57,24 @@ internal sealed partial class JobSupervisor(
     /// the assignment names them, then starts the process.</summary>
     public void Start(JobAssignment assignment)
     {
+        if (SafePaths.ComponentProblem(assignment.JobId) is { } problem)
+        {
+            // The id names the attempt's directory (jobs/<id>/attempt-N): one that is not a plain name never becomes a path.
+            LogJobIdRefused(assignment.JobId, problem);
+            outbox.Post(new AgentMessage
+            {
+                Completed = new JobCompleted
+                {
+                    JobId = assignment.JobId,
+                    Attempt = assignment.Attempt,
+                    Outcome = JobOutcome.Failed,
+                    Message = $"job id '{assignment.JobId}' cannot name a work directory: {problem}",
+                    ExitCode = -1,
+                },
+            });
+            return;
+        }
+
         if (assignment.Spec?.Command is not null)
         {
             if (_preparing.TryAdd(assignment.JobId, assignment.Attempt))
@@ -447,6 +466,9 @@ internal sealed partial class JobSupervisor(
 
         _stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Job {JobId}: refused, its id cannot name a work directory: {Reason}")]
+    private partial void LogJobIdRefused(string jobId, string reason);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} started as process {Pid} in {WorkDirectory}")]
     private partial void LogStarted(string jobId, int attempt, int pid, string workDirectory);

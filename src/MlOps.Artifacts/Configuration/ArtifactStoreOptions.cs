@@ -19,6 +19,12 @@ public sealed class ArtifactStoreOptions
 
     public const int MaxChunkSizeBytes = 512 * 1024 * 1024;
 
+    /// <summary>Default <see cref="MaxBlobBytes"/>: 20 GiB.</summary>
+    public const long DefaultMaxBlobBytes = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>Smallest <see cref="MaxBlobBytes"/> accepted: 1 MiB.</summary>
+    public const long MinMaxBlobBytes = 1024 * 1024;
+
     /// <summary><c>layout</c> (default) or <c>registry</c>.</summary>
     public string Kind { get; set; } = LayoutKind;
 
@@ -47,10 +53,20 @@ public sealed class ArtifactStoreOptions
     /// <summary>Registry: how long to wait for a TCP connection. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Largest blob one upload through the coordinator's ArtifactService (PushBlob) may carry; a larger one is
+    /// refused with RESOURCE_EXHAUSTED and nothing is stored. Default 20 GiB (checkpoints and models of large networks);
+    /// at least 1 MiB.</summary>
+    public long MaxBlobBytes { get; set; } = DefaultMaxBlobBytes;
+
     /// <summary>Every problem with these options, each naming its key; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (MaxBlobBytes < MinMaxBlobBytes)
+        {
+            errors.Add($"{SectionName}:MaxBlobBytes {MaxBlobBytes} is below the minimum of {MinMaxBlobBytes} bytes");
+        }
+
         switch (Kind)
         {
             case LayoutKind:

@@ -64,6 +64,12 @@ public static class DatasetArtifact
             OciMediaTypes.DatasetConfig, cancellationToken);
         var where = $"{repository}@{content.Digest} at {store.Location}";
         var config = ArtifactJsonContext.Deserialize(configBytes, ArtifactJsonContext.Default.DatasetArtifactConfig, where);
+        if (config.Files?.Any(f => f is null) == true)
+        {
+            // "files": [null] deserializes, and reading it below would throw NullReferenceException.
+            throw new ArtifactInvalidException($"{where}: the config's file list holds a null entry");
+        }
+
         var files = manifest.Layers.Select(l => (Layer: l, FileName: ArtifactPackager.TitleOf(l) ?? string.Empty)).ToList();
         LayerFileNames.Check(files.Select(f => f.FileName), Reserved, message => new ArtifactInvalidException($"{where}: layer {message}"));
         var listed = (config.Files ?? []).Select(f => (f.Name, f.Digest, f.Size)).ToHashSet();

@@ -41,17 +41,53 @@ internal sealed class LayoutIndex
             return Empty();
         }
 
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Reads the bytes of an index.json; anything this class would not read back safely (a manifests entry that
+    /// is not an object, a digest, media type or tag that is not a string, annotations that are not an object) is an
+    /// <see cref="ArtifactCorruptException"/> naming <paramref name="source"/>.</summary>
+    internal static LayoutIndex Parse(byte[] bytes, string source)
+    {
         try
         {
-            return JsonNode.Parse(bytes) is JsonObject root && root["manifests"] is JsonArray
-                ? new LayoutIndex(root)
-                : throw new ArtifactCorruptException($"{path}: not an OCI image index (no manifests array)");
+            if (JsonNode.Parse(bytes) is not JsonObject root || root["manifests"] is not JsonArray manifests)
+            {
+                throw new ArtifactCorruptException($"{source}: not an OCI image index (no manifests array)");
+            }
+
+            // JsonNode reads lazily: invalid UTF-8 in a name, a duplicate key or a lone surrogate would only throw when
+            // first touched, later and elsewhere (found by fuzzing). Writing the tree once touches everything now.
+            _ = root.ToJsonString(WriteOptions);
+            for (var i = 0; i < manifests.Count; i++)
+            {
+                if (EntryProblem(manifests[i]) is { } problem)
+                {
+                    throw new ArtifactCorruptException($"{source}: manifests[{i}] {problem}");
+                }
+            }
+
+            return new LayoutIndex(root);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
-            throw new ArtifactCorruptException($"{path}: not valid JSON: {e.Message}", e);
+            throw new ArtifactCorruptException($"{source}: not a valid OCI image index: {e.Message}", e);
         }
     }
+
+    private static string? EntryProblem(JsonNode? entry) => entry switch
+    {
+        not JsonObject => "is not an object",
+        JsonObject e when !IsStringOrAbsent(e["digest"]) => "has a digest that is not a string",
+        JsonObject e when !IsStringOrAbsent(e["mediaType"]) => "has a mediaType that is not a string",
+        JsonObject e when e["size"] is { } size && (size.GetValueKind() != JsonValueKind.Number || !size.AsValue().TryGetValue<long>(out _)) =>
+            "has a size that is not a whole number",
+        JsonObject e when e["annotations"] is { } annotations &&
+            (annotations is not JsonObject map || !IsStringOrAbsent(map[OciAnnotations.RefName])) => "has annotations that are not an object of strings",
+        _ => null,
+    };
+
+    private static bool IsStringOrAbsent(JsonNode? node) => node is null || (node.GetValueKind() == JsonValueKind.String && node.GetValue<string>() is not null);
 
     private JsonArray Manifests => (JsonArray)_root["manifests"]!;
 

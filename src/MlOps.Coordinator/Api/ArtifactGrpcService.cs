@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
+using MlOps.Artifacts.Configuration;
 using MlOps.Artifacts.Manifests;
 using MlOps.Artifacts.Naming;
 using MlOps.Contracts;
@@ -14,7 +16,8 @@ namespace MlOps.Coordinator.Api;
 /// fronts) for agents and the CLI. Names are checked first (INVALID_ARGUMENT naming the field and value); store
 /// errors map through <see cref="RpcErrors.FromArtifactError"/>.
 /// </summary>
-internal sealed class ArtifactGrpcService(IArtifactStore store, ILogger<ArtifactGrpcService> logger) : ArtifactService.ArtifactServiceBase
+internal sealed class ArtifactGrpcService(IArtifactStore store, IOptions<ArtifactStoreOptions> options, ILogger<ArtifactGrpcService> logger)
+    : ArtifactService.ArtifactServiceBase
 {
     /// <summary>Largest chunk PullBlob sends; PushBlob clients use the same size.</summary>
     public const int ChunkSize = 1 << 20;
@@ -51,16 +54,23 @@ internal sealed class ArtifactGrpcService(IArtifactStore store, ILogger<Artifact
                 ("repository", () => ArtifactNames.ValidateRepository(first.Repository)),
                 ("expected_digest", () => _ = string.IsNullOrEmpty(first.ExpectedDigest) ? "" : ArtifactNames.ValidateDigest(first.ExpectedDigest)));
             var mediaType = string.IsNullOrEmpty(first.MediaType) ? DefaultMediaType : first.MediaType;
-            await using var content = new BlobUploadStream(first, requestStream, first.ExpectedDigest, context.CancellationToken);
+            var maxBytes = options.Value.MaxBlobBytes;
             BlobDescriptor descriptor;
             try
             {
+                await using var content = new BlobUploadStream(first, requestStream, first.ExpectedDigest, maxBytes, context.CancellationToken);
                 descriptor = await store.PushBlobAsync(first.Repository, content, mediaType, context.CancellationToken);
             }
-            catch (Exception ex) when (FindMismatch(ex) is { } mismatch)
+            catch (Exception ex) when (Find<BlobDigestMismatchException>(ex) is { } mismatch)
             {
                 ArtifactsLog.BlobRefused(logger, first.Repository, mismatch.Expected, mismatch.Actual);
                 throw RpcErrors.InvalidArgument([new FieldError("expected_digest", $"{mismatch.Message}; nothing was stored")]);
+            }
+            catch (Exception ex) when (Find<BlobTooLargeException>(ex) is { } tooLarge)
+            {
+                // The store's write failed before committing, so its temporary file is gone: nothing partial is kept.
+                ArtifactsLog.BlobTooLarge(logger, first.Repository, tooLarge.MaxBytes);
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"data: {tooLarge.Message}; nothing was stored"));
             }
 
             ArtifactsLog.BlobPushed(logger, first.Repository, descriptor.Digest, descriptor.Size);
@@ -178,13 +188,14 @@ internal sealed class ArtifactGrpcService(IArtifactStore store, ILogger<Artifact
         }
     }
 
-    private static BlobDigestMismatchException? FindMismatch(Exception? ex)
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
     {
         for (; ex is not null; ex = ex.InnerException)
         {
-            if (ex is BlobDigestMismatchException mismatch)
+            if (ex is T found)
             {
-                return mismatch;
+                return found;
             }
         }
 

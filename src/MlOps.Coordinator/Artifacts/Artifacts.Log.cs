@@ -18,4 +18,7 @@ internal static partial class ArtifactsLog
 
     [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "Artifact request on {Repository} failed ({Error}): {Message}")]
     public static partial void RequestFailed(ILogger logger, string repository, string error, string message);
+
+    [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, Message = "Blob upload to {Repository} refused: larger than the {MaxBytes}-byte limit (Artifacts:MaxBlobBytes)")]
+    public static partial void BlobTooLarge(ILogger logger, string repository, long maxBytes);
 }

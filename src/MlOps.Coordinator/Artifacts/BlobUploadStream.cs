@@ -15,16 +15,24 @@ internal sealed class BlobUploadStream : Stream
 {
     private readonly IAsyncStreamReader<BlobChunk> _chunks;
     private readonly string? _expectedDigest;
+    private readonly long _maxBytes;
     private readonly CancellationToken _cancellationToken;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private ReadOnlyMemory<byte> _current;
     private bool _ended;
     private long _length;
 
-    public BlobUploadStream(BlobChunk first, IAsyncStreamReader<BlobChunk> chunks, string? expectedDigest, CancellationToken cancellationToken)
+    /// <param name="first">The call's first chunk (already read).</param>
+    /// <param name="chunks">The rest of the call.</param>
+    /// <param name="expectedDigest">The digest the client says the bytes have; null or empty for none.</param>
+    /// <param name="maxBytes">Most bytes the blob may have: one more and the read throws <see cref="BlobTooLargeException"/>,
+    /// so the store's write fails before it commits, whatever the client claims.</param>
+    /// <param name="cancellationToken">The call's cancellation.</param>
+    public BlobUploadStream(BlobChunk first, IAsyncStreamReader<BlobChunk> chunks, string? expectedDigest, long maxBytes, CancellationToken cancellationToken)
     {
         _chunks = chunks;
         _expectedDigest = string.IsNullOrEmpty(expectedDigest) ? null : expectedDigest;
+        _maxBytes = maxBytes;
         _cancellationToken = cancellationToken;
         Accept(first);
     }
@@ -93,6 +101,11 @@ internal sealed class BlobUploadStream : Stream
 
     private void Accept(BlobChunk chunk)
     {
+        if (_length + chunk.Data.Length > _maxBytes)
+        {
+            throw new BlobTooLargeException(_maxBytes);
+        }
+
         _current = chunk.Data.Memory;
         _hash.AppendData(chunk.Data.Span);
         _length += chunk.Data.Length;
@@ -116,4 +129,11 @@ internal sealed class BlobDigestMismatchException(string expected, string actual
     public string Expected { get; } = expected;
 
     public string Actual { get; } = actual;
+}
+
+/// <summary>The upload passed the coordinator's blob size limit (Artifacts:MaxBlobBytes).</summary>
+internal sealed class BlobTooLargeException(long maxBytes)
+    : IOException($"the blob is larger than the {maxBytes}-byte limit ({MlOps.Artifacts.Configuration.ArtifactStoreOptions.SectionName}:MaxBlobBytes)")
+{
+    public long MaxBytes { get; } = maxBytes;
 }

@@ -125,6 +125,12 @@ internal sealed class DatasetManifestReader(IArtifactStore store)
             throw NotADataset(repository, digest, $"its config is not a dataset config: {ex.Message}");
         }
 
+        if (config?.Files?.Any(f => f is null) == true)
+        {
+            // "files": [null] deserializes, and reading it below would throw NullReferenceException.
+            throw NotADataset(repository, digest, "its config's file list holds a null entry");
+        }
+
         var listed = (config?.Files ?? []).Select(f => (f.Name, f.Digest, f.Size)).ToHashSet();
         if (listed.Count != files.Count || files.Any(f => !listed.Contains((f.Name, f.Digest, f.Size))))
         {

@@ -1,6 +1,7 @@
 using MlOps.Artifacts.Datasets;
 using MlOps.Coordinator.Datasets;
 using MlOps.Coordinator.Registry;
+using MlOps.Core.Paths;
 using MlOps.Pipelines.Running;
 
 namespace MlOps.Coordinator.Pipelines;
@@ -37,13 +38,21 @@ internal sealed partial class CoordinatorStepExecutor
             throw new PipelineStepException($"source '{source}' is not a directory on the coordinator's host");
         }
 
+        // Judged by where the directory really is: a linked directory under a root (root/data -> /etc) would otherwise
+        // hand out files that are no links themselves.
+        var realRoots = roots.Select(SafePaths.RealPath).ToList();
+        if (!realRoots.Any(root => SafePaths.IsUnder(SafePaths.RealPath(directory), root)))
+        {
+            throw new PipelineStepException($"source '{source}' leads outside {PipelineOptions.SectionName}:IngestRoots through a symbolic link");
+        }
+
         var files = Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
         {
             throw new PipelineStepException($"source '{source}' holds no files");
         }
 
-        var escaping = files.Where(f => new FileInfo(f).ResolveLinkTarget(returnFinalTarget: true) is { } target && !roots.Any(root => IsUnder(target.FullName, root))).ToList();
+        var escaping = files.Where(f => !realRoots.Any(root => SafePaths.IsUnder(SafePaths.RealPath(f), root))).ToList();
         if (escaping.Count > 0)
         {
             throw new PipelineStepException($"source '{source}': {string.Join(", ", escaping.Select(Path.GetFileName))} link outside {PipelineOptions.SectionName}:IngestRoots");
@@ -71,6 +80,11 @@ internal sealed partial class CoordinatorStepExecutor
 
     private static string LocalPath(string source)
     {
+        if (source.Contains('\0', StringComparison.Ordinal) || source.Contains("%00", StringComparison.Ordinal))
+        {
+            throw new PipelineStepException("source must not contain a NUL character");
+        }
+
         if (source.StartsWith("file://", StringComparison.Ordinal))
         {
             return Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.IsFile && Path.IsPathFullyQualified(uri.LocalPath)

@@ -36,16 +36,33 @@ public sealed class IdxFile
         try
         {
             using var file = File.OpenRead(path);
-            using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
-            return Read(stream, path, expectedRank);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new DatasetException(path, "is not a valid gzip stream (damaged or truncated): " + ex.Message, ex);
+            return Read(file, path, expectedRank);
         }
         catch (IOException ex) when (ex is not FileNotFoundException)
         {
             throw new DatasetException(path, "could not be read: " + ex.Message, ex);
+        }
+    }
+
+    /// <summary>Reads and checks a whole IDX file, gzip-compressed or not, from a seekable <paramref name="stream"/>;
+    /// <paramref name="source"/> names it in errors. Nothing larger than the data that is really there is allocated,
+    /// whatever sizes the header declares.</summary>
+    /// <exception cref="DatasetException">The content is not a valid IDX file of <paramref name="expectedRank"/> dimensions.</exception>
+    public static IdxFile Read(Stream stream, string source, int expectedRank)
+    {
+        try
+        {
+            if (IsGzip(stream))
+            {
+                using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                return Read(gzip, source, expectedRank, available: null);
+            }
+
+            return Read(stream, source, expectedRank, available: stream.Length - stream.Position);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DatasetException(source, "is not a valid gzip stream (damaged or truncated): " + ex.Message, ex);
         }
     }
 
@@ -66,15 +83,18 @@ public sealed class IdxFile
         gzip.Write(data);
     }
 
-    private static bool IsGzip(FileStream file)
+    private static bool IsGzip(Stream stream)
     {
         Span<byte> magic = stackalloc byte[2];
-        var read = file.Read(magic);
-        file.Position = 0;
+        var start = stream.Position;
+        var read = ReadFully(stream, magic);
+        stream.Position = start;
         return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 
-    private static IdxFile Read(Stream stream, string path, int expectedRank)
+    /// <summary>Parses the IDX content of <paramref name="stream"/>; <paramref name="available"/> is the number of bytes
+    /// left in an uncompressed stream (checked against the header before anything is allocated), null when unknown.</summary>
+    private static IdxFile Read(Stream stream, string path, int expectedRank, long? available)
     {
         Span<byte> header = stackalloc byte[4];
         if (ReadFully(stream, header) < 4)
@@ -111,16 +131,23 @@ public sealed class IdxFile
             }
 
             dims[i] = (int)value;
+
+            // Checked per dimension: three sizes below 2^31 multiply past a long.
+            if (total > Array.MaxLength / value)
+            {
+                throw new DatasetException(path, $"declares [{string.Join(" x ", dims.Take(i + 1))}{(i + 1 < rank ? " x ..." : "")}] bytes of data, more than one array can hold");
+            }
+
             total *= value;
         }
 
-        if (total > Array.MaxLength)
+        var headerBytes = 4 + (4 * rank);
+        if (available is { } left && left - headerBytes < total)
         {
-            throw new DatasetException(path, $"declares {total} bytes of data, more than one array can hold");
+            throw new DatasetException(path, $"is truncated: the header declares [{string.Join(" x ", dims)}] = {total} bytes of data, but only {Math.Max(0, left - headerBytes)} follow");
         }
 
-        var data = new byte[total];
-        var got = ReadFully(stream, data);
+        var data = ReadData(stream, (int)total, out var got);
         if (got < total)
         {
             throw new DatasetException(path, $"is truncated: the header declares [{string.Join(" x ", dims)}] = {total} bytes of data, but only {got} follow");
@@ -132,6 +159,25 @@ public sealed class IdxFile
         }
 
         return new IdxFile(dims, data);
+    }
+
+    /// <summary>Reads up to <paramref name="total"/> bytes, growing the buffer as data arrives, so a compressed file
+    /// whose header claims gigabytes costs only what it really holds.</summary>
+    private static byte[] ReadData(Stream stream, int total, out int got)
+    {
+        const int FirstChunk = 16 * 1024 * 1024;
+        var data = new byte[Math.Min(total, FirstChunk)];
+        got = 0;
+        while (true)
+        {
+            got += ReadFully(stream, data.AsSpan(got));
+            if (got < data.Length || data.Length == total)
+            {
+                return data;
+            }
+
+            Array.Resize(ref data, (int)Math.Min(total, (long)data.Length * 2));
+        }
     }
 
     private static int ReadFully(Stream stream, Span<byte> buffer)

@@ -94,16 +94,17 @@ internal static class ConvShapes
 
     public static long[]? Reshape(ReshapeLayer reshape, string path, long[] shape, List<FieldError> errors)
     {
-        var total = shape.Aggregate(1L, (a, b) => a * b);
+        var total = ModelShapes.Elements(shape);
         if (reshape.Shape.Count == 0 || reshape.Shape.Count(d => d == -1) > 1 || reshape.Shape.Any(d => d == 0 || d < -1))
         {
             errors.Add(new FieldError($"{path}.shape", "must list positive sizes, with at most one -1 (inferred)"));
             return null;
         }
 
-        var known = reshape.Shape.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
-        var inferred = reshape.Shape.Contains(-1) ? total / known : 1;
-        if (total % known != 0 || known * inferred != total)
+        // Saturating: sizes whose product overflows a long are simply more than the input holds (never a division by 0).
+        var known = ModelShapes.Elements(reshape.Shape.Where(d => d > 0));
+        var inferred = reshape.Shape.Contains(-1) && known <= total ? total / known : 1;
+        if (known > total || total % known != 0 || known * inferred != total)
         {
             errors.Add(new FieldError($"{path}.shape", $"[{string.Join(", ", reshape.Shape)}] cannot hold the {total} values of [{string.Join(", ", shape)}]"));
             return null;

@@ -18,6 +18,10 @@ public static partial class JobSpecValidator
     public const int MaxPriority = 1000;
     public const int MaxAttemptsLimit = 20;
 
+    /// <summary>Most values one sample may hold at the input and after any layer (2^32): far above any model this
+    /// cluster trains, and low enough that no shape product overflows.</summary>
+    public const long MaxSampleElements = 1L << 32;
+
     [GeneratedRegex("^[a-z0-9]([a-z0-9._-]{0,62})$")]
     private static partial Regex NamePattern();
 

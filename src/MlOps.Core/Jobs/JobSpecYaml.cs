@@ -9,7 +9,8 @@ namespace MlOps.Core.Jobs;
 /// Reads a hand-written job spec (YAML) into a <see cref="JobSpec"/>. Keys are the snake_case names of the
 /// protobuf fields; an unknown key, a wrong type or a malformed document is an error naming the field and
 /// its line. Every error in the document is collected before throwing. Only plain scalars, sequences and
-/// mappings are read: tags, anchors to arbitrary types and custom constructors never run (safe loading). A command job
+/// mappings are read: tags are plain text and custom constructors never run; aliases, deep nesting and oversized
+/// documents are refused before any node is built (<see cref="YamlSafety"/>). A command job
 /// (<c>command:</c>, read by <see cref="CommandSpecYaml"/>) takes no dataset, model or hyper_parameters.
 /// </summary>
 public static class JobSpecYaml
@@ -33,12 +34,26 @@ public static class JobSpecYaml
         return Parse(File.ReadAllText(path));
     }
 
+    /// <summary>Parses a job spec document of at most <see cref="MaxBytes"/> (UTF-8) that passes
+    /// <see cref="YamlSafety"/> (no aliases, bounded depth and size; tags are read as plain text).</summary>
+    /// <exception cref="SpecValidationException">Every problem found, each naming its field.</exception>
     public static JobSpec Parse(string yaml)
     {
+        var size = System.Text.Encoding.UTF8.GetByteCount(yaml);
+        if (size > MaxBytes)
+        {
+            throw new SpecValidationException([new FieldError("(yaml)", $"the document is {size} bytes; a job spec may be at most {MaxBytes} bytes")]);
+        }
+
         var errors = new List<FieldError>();
         var stream = new YamlStream();
         try
         {
+            if (YamlSafety.Problem(yaml, allowTags: true) is { } problem)
+            {
+                throw new SpecValidationException([new FieldError("(yaml)", problem)]);
+            }
+
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException ex)
@@ -49,6 +64,11 @@ public static class JobSpecYaml
         {
             // YamlDotNet's scanner gives up this way on some unterminated flow collections.
             throw new SpecValidationException([new FieldError("(yaml)", "malformed YAML: an unclosed '[', '{' or quote")]);
+        }
+        catch (ArgumentException ex)
+        {
+            // And this way on a malformed tag ("!!]") or an event its loader does not expect (found by fuzzing).
+            throw new SpecValidationException([new FieldError("(yaml)", YamlSafety.Malformed(ex))]);
         }
 
         if (stream.Documents.Count != 1)

@@ -38,6 +38,11 @@ public static class ModelShapes
             errors.Add(new FieldError("model.layers", $"may hold at most {JobSpecValidator.MaxLayers} layers"));
         }
 
+        if (errors.Count == before && Elements(model.InputShape) > JobSpecValidator.MaxSampleElements)
+        {
+            errors.Add(new FieldError("model.input_shape", $"[{string.Join(", ", model.InputShape)}] holds more than {JobSpecValidator.MaxSampleElements} values per sample"));
+        }
+
         if (errors.Count > before)
         {
             return null;
@@ -52,10 +57,40 @@ public static class ModelShapes
                 return null;
             }
 
+            if (Elements(next) > JobSpecValidator.MaxSampleElements)
+            {
+                // Checked after every layer so no later product (flatten, reshape) can overflow a long.
+                errors.Add(new FieldError($"model.layers[{i}]", $"outputs [{string.Join(", ", next)}]: more than {JobSpecValidator.MaxSampleElements} values per sample"));
+                return null;
+            }
+
             shape = next;
         }
 
         return shape;
+    }
+
+    /// <summary>The product of <paramref name="dimensions"/>, or <see cref="long.MaxValue"/> when it does not fit a
+    /// long; 0 when one of them is not a size (zero or negative: the callers report those themselves).</summary>
+    internal static long Elements(IEnumerable<long> dimensions)
+    {
+        var product = 1L;
+        foreach (var dimension in dimensions)
+        {
+            if (dimension <= 0)
+            {
+                return 0;
+            }
+
+            if (product > long.MaxValue / dimension)
+            {
+                return long.MaxValue;
+            }
+
+            product *= dimension;
+        }
+
+        return product;
     }
 
     /// <summary>The output shape of one layer, or null (with an error) when the layer cannot take its input.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using MlOps.Core.Jobs;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Pipelines.Specs;
@@ -8,13 +8,13 @@ namespace MlOps.Pipelines.Specs;
 /// <summary>
 /// Loads one YAML document as plain nodes, refusing what a spec never needs and an attacker could abuse: aliases
 /// (exponential expansion), tags (custom types), nesting deeper than <see cref="MaxDepth"/> (the node loader
-/// recurses) and more than <see cref="MaxNodes"/> nodes. The guard runs over the parser's event stream, which does
-/// not recurse, before anything is built.
+/// recurses) and more than <see cref="MaxNodes"/> nodes: <see cref="YamlSafety"/>, the guard job specs share, run over
+/// the parser's event stream (which does not recurse) before anything is built.
 /// </summary>
 internal static class SafeYaml
 {
-    public const int MaxDepth = 64;
-    public const int MaxNodes = 100_000;
+    public const int MaxDepth = YamlSafety.MaxDepth;
+    public const int MaxNodes = YamlSafety.MaxNodes;
 
     public static bool TryLoad(string yaml, [NotNullWhen(true)] out YamlMappingNode? root, [NotNullWhen(false)] out string? error)
     {
@@ -55,35 +55,13 @@ internal static class SafeYaml
             error = "malformed YAML: an unclosed '[', '{' or quote";
             return false;
         }
-    }
-
-    private static string? Guard(string yaml)
-    {
-        var parser = new Parser(new StringReader(yaml));
-        var depth = 0;
-        var nodes = 0;
-        while (parser.MoveNext())
+        catch (ArgumentException ex)
         {
-            var current = parser.Current;
-            switch (current)
-            {
-                case AnchorAlias alias:
-                    return $"line {alias.Start.Line}: aliases (*{alias.Value}) are not supported; write the value out";
-                case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
-                    return $"line {node.Start.Line}: tags ({node.Tag}) are not supported";
-                case MappingStart or SequenceStart when ++depth > MaxDepth:
-                    return $"line {current.Start.Line}: nested more than {MaxDepth} levels deep";
-                case MappingEnd or SequenceEnd:
-                    depth--;
-                    break;
-            }
-
-            if (current is NodeEvent && ++nodes > MaxNodes)
-            {
-                return $"line {current.Start.Line}: more than {MaxNodes} values";
-            }
+            // And this way on a malformed tag ("!!]") or an event its loader does not expect (found by fuzzing).
+            error = YamlSafety.Malformed(ex);
+            return false;
         }
-
-        return null;
     }
+
+    private static string? Guard(string yaml) => YamlSafety.Problem(yaml, allowTags: false);
 }

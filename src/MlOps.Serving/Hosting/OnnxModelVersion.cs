@@ -45,7 +45,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
         _signature = OnnxSignature.Read(session, name, version);
         Digest = digest;
         ExecutionProvider = provider;
-        ModelMetadata = new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
+        ModelMetadata = ReadMetadata(session, name, version);
 
         // An unbatchable model (a static or missing batch dimension) runs each request alone, still queued.
         var maxBatch = _signature.Batchable ? options.Batching.MaxBatchSize : 0;
@@ -178,6 +178,14 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
         var sizes = Descriptor.MaxBatchSize > 1 ? new[] { 1, Descriptor.MaxBatchSize } : [1];
         await Task.Run(() =>
         {
+            // Checked for the largest batch before anything is allocated: a tensor of the maximum batch must fit one buffer.
+            var largest = sizes[^1];
+            if (_signature.Inputs.Concat(_signature.Outputs).FirstOrDefault(t => t.RowBytes > Array.MaxLength / largest) is { } large)
+            {
+                throw new InferenceException(InferenceErrorKind.Internal,
+                    $"model '{Descriptor.Name}' version '{Descriptor.Version}': '{large.Name}' at batch {largest} needs more than {Array.MaxLength} bytes, beyond one buffer; lower the maximum batch size");
+            }
+
             foreach (var rows in sizes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -293,6 +301,23 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
         }
 
         return Sha256Digest.IsValid(normalized) ? normalized : null;
+    }
+
+    /// <summary>The model's <c>metadata_props</c>.</summary>
+    /// <exception cref="InferenceException">Internal when ONNX Runtime cannot read them.</exception>
+    private static Dictionary<string, string> ReadMetadata(InferenceSession session, string name, string version)
+    {
+        try
+        {
+            return new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or NullReferenceException or ArgumentException)
+        {
+            // ONNX Runtime's managed ModelMetadata throws NullReferenceException on a metadata_props key holding a NUL
+            // byte, which the native loader accepts (found by fuzzing); a duplicate key would be an ArgumentException.
+            throw new InferenceException(InferenceErrorKind.Internal,
+                $"model '{name}' version '{version}': its metadata_props cannot be read: {ex.Message}", ex);
+        }
     }
 
     private static InferenceTensor ZeroTensor(TensorBinding input, int rows)

@@ -13,6 +13,24 @@ internal sealed record TensorBinding(string Name, TensorElementType ElementType,
         : Shape.Skip(1).Aggregate((long)ElementSize, (a, b) => a * b);
 
     public TensorSpec ToSpec() => new(Name, DataType, [.. Shape]);
+
+    /// <summary>Bytes of one tensor with every dynamic dimension taken as 1; <see cref="long.MaxValue"/> when that
+    /// overflows a long.</summary>
+    public static long StaticBytes(int elementSize, IEnumerable<long> shape)
+    {
+        long bytes = elementSize;
+        foreach (var dimension in shape.Where(d => d > 1))
+        {
+            if (bytes > long.MaxValue / dimension)
+            {
+                return long.MaxValue;
+            }
+
+            bytes *= dimension;
+        }
+
+        return bytes;
+    }
 }
 
 /// <summary>
@@ -78,7 +96,15 @@ internal sealed class OnnxSignature
                 continue;
             }
 
-            bindings.Add(new TensorBinding(name, node.ElementDataType, type.DataType, type.Size, [.. node.Dimensions.Select(d => d < 0 ? -1L : d)]));
+            long[] shape = [.. node.Dimensions.Select(d => d < 0 ? -1L : d)];
+            if (TensorBinding.StaticBytes(type.Size, shape) > Array.MaxLength)
+            {
+                // Refused before any buffer is sized from it (found by fuzzing: sizes near 2^31 overflowed the warm-up tensor).
+                errors.Add($"{kind} '{name}' declares shape [{string.Join(",", shape)}]: more than {Array.MaxLength} bytes per sample, beyond one buffer");
+                continue;
+            }
+
+            bindings.Add(new TensorBinding(name, node.ElementDataType, type.DataType, type.Size, shape));
         }
 
         return bindings;

@@ -27,6 +27,15 @@ public sealed class ArtifactStoreOptionsTests
         Assert.Contains(errors, e => e.Contains("RequestTimeout"));
     }
 
+    [Fact]
+    public void Validate_MaxBlobBytesBelowOneMiB_NamesTheKey()
+    {
+        var options = new ArtifactStoreOptions { Path = "/var/lib/mlops/artifacts", MaxBlobBytes = 1000 };
+
+        Assert.Equal(20L << 30, new ArtifactStoreOptions().MaxBlobBytes);
+        Assert.Contains(options.Validate(), e => e.Contains("Artifacts:MaxBlobBytes 1000", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("layout", null, "Path is required")]
     [InlineData("registry", null, "Url is required")]

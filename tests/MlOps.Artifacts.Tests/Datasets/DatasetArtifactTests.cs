@@ -38,6 +38,24 @@ public sealed class DatasetArtifactTests : IDisposable
     }
 
     [Fact]
+    public async Task PullDatasetAsync_ConfigListsNullFile_InvalidNotNullReference()
+    {
+        // "files": [null] deserialized, and matching it against the layers threw NullReferenceException.
+        var config = """{"schemaVersion":1,"name":"toy","files":[null]}"""u8.ToArray();
+        var manifest = new OciManifest(new BlobDescriptor(OciMediaTypes.DatasetConfig, Sha256Digest.OfBytes(config), config.Length), [])
+        {
+            ArtifactType = OciMediaTypes.DatasetArtifact,
+        }.ToJsonBytes();
+        var store = new ReplayArtifactStore(manifest, config);
+
+        var error = await Assert.ThrowsAsync<ArtifactInvalidException>(() =>
+            store.PullDatasetAsync("datasets/toy", Sha256Digest.OfBytes(manifest), _temp.Combine("pulled")));
+
+        Assert.Contains("null entry", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("pulled")));
+    }
+
+    [Fact]
     public async Task PushDatasetAsync_ChangedFile_NewVersionDigest()
     {
         var file = TestData.WriteFile(_temp.Path, "data.csv", "1");

@@ -60,6 +60,33 @@ public sealed class ArtifactGrpcServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task PushBlob_OverMaxBlobBytes_ResourceExhaustedNamingTheLimitAndNothingStored()
+    {
+        await using var host = await CoordinatorHost.StartAsync(DataDirectory, FourPixelDataset.Write(_directory.Combine("tiny")), "--Artifacts:MaxBlobBytes=1048576");
+        var data = Bytes((2 * Chunk) + 10, seed: 4);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => PushAsync(host, Repository, data));
+
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        Assert.Contains("1048576-byte limit", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Artifacts:MaxBlobBytes", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.False(await host.Store.BlobExistsAsync(Repository, Sha256Digest.OfBytes(data)));
+        var blobs = Path.Combine(DataDirectory, "artifacts", Repository, "blobs", "sha256");
+        Assert.True(!Directory.Exists(blobs) || Directory.GetFiles(blobs).Length == 0, "a blob or temp file was left behind");
+    }
+
+    [Fact]
+    public async Task SubmitJob_MessageOverFourMiB_ResourceExhaustedBeforeParsing()
+    {
+        await using var host = await StartAsync();
+        var request = new SubmitJobRequest { Spec = new JobSpec { Name = "big", Owner = new string('a', 5 * 1024 * 1024) } };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => host.Jobs.SubmitJobAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task PullBlob_CorruptedOnDisk_DataLossBeforeTheLastChunk()
     {
         await using var host = await StartAsync();

@@ -214,6 +214,22 @@ public sealed class PipelineGrpcServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunPipeline_IngestOfALinkedDirectoryUnderTheRoot_RefusedAsLeadingOutside()
+    {
+        // The directory is under the root by its name only: root/innocent -> elsewhere, whose files are no links.
+        var root = Directory.CreateDirectory(_directory.Combine("raw")).FullName;
+        var elsewhere = FourPixelDataset.Write(_directory.Combine("elsewhere"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "innocent"), elsewhere);
+        await using var host = await StartAsync($"--Pipelines:IngestRoots:0={root}");
+        var client = new PipelineService.PipelineServiceClient(host.Channel);
+
+        var run = await WaitAsync(client, (await client.RunPipelineAsync(new RunPipelineRequest { Yaml = Ingest(Path.Combine(root, "innocent")) })).Id);
+
+        Assert.Equal(PipelineRunState.Failed, run.State);
+        Assert.Contains("leads outside Pipelines:IngestRoots through a symbolic link", run.Steps[0].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunPipeline_TrainStep_SubmitsJobOnPinnedDatasetAndOutputsRegisteredModel()
     {
         await using var host = await StartAsync("--Pipelines:PollInterval=00:00:00.050");

@@ -163,6 +163,53 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
+    public void Read_RawHeaderDeclaringTwoGiBWithoutData_TruncatedBeforeAllocating()
+    {
+        // 16 bytes declaring 46340 x 46340 x 1 made the reader allocate 2 GiB before noticing there was no data.
+        var path = WriteRaw("claims-2gib", Idx([46_340, 46_340, 1], []));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var ex = AssertNamesFile(path, () => IdxFile.Read(path, expectedRank: 3));
+
+        Assert.Contains("truncated", ex.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the declared size was allocated");
+    }
+
+    [Fact]
+    public void Read_GzipHeaderDeclaringTwoGiBWithLittleData_AllocatesOnlyWhatArrives()
+    {
+        var path = WriteGzip("claims-2gib.gz", Idx([46_340, 46_340, 1], new byte[1000]));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var ex = AssertNamesFile(path, () => IdxFile.Read(path, expectedRank: 3));
+
+        Assert.Contains("only 1000 follow", ex.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "the declared size was allocated");
+    }
+
+    [Fact]
+    public void Read_SizesWhoseProductOverflowsALong_ThrowsNamingFile()
+    {
+        // Three sizes near 2^31 multiplied past a long: a negative array size (OverflowException) or a wrapped small one.
+        var path = WriteRaw("overflow", Idx([int.MaxValue, int.MaxValue, int.MaxValue], [1, 2, 3]));
+
+        var ex = AssertNamesFile(path, () => IdxFile.Read(path, expectedRank: 3));
+
+        Assert.Contains("more than one array can hold", ex.Message);
+    }
+
+    [Fact]
+    public void Read_FromStream_SameChecksAsFromFile()
+    {
+        using var stream = new MemoryStream(Idx([3], [1, 2]));
+
+        var ex = Assert.Throws<DatasetException>(() => IdxFile.Read(stream, "upload", expectedRank: 1));
+
+        Assert.Equal("upload", ex.FilePath);
+        Assert.Contains("truncated", ex.Message);
+    }
+
+    [Fact]
     public void Read_MissingFile_ThrowsNamingFile()
     {
         var path = _dir.Combine("absent.gz");

@@ -107,10 +107,11 @@ internal static class RestBody
     }
 
     /// <summary>
-    /// Parses a JSON header. Invalid UTF-8 is refused up front: the parser accepts it inside strings and only fails
-    /// later, when a string is read.
+    /// Parses a JSON header. Invalid UTF-8 and <c>\u</c> escapes of lone UTF-16 surrogates are refused up front: the
+    /// parser accepts both inside strings and names and only fails later, when one is read (found by fuzzing: an
+    /// <see cref="InvalidOperationException"/> that became a 500).
     /// </summary>
-    /// <exception cref="Models.InferenceException">InvalidArgument for text that is not UTF-8.</exception>
+    /// <exception cref="Models.InferenceException">InvalidArgument for text that is not UTF-8 or escapes a lone surrogate.</exception>
     /// <exception cref="System.Text.Json.JsonException">For text that is not JSON.</exception>
     public static System.Text.Json.JsonDocument ParseJson(ReadOnlyMemory<byte> json)
     {
@@ -119,7 +120,33 @@ internal static class RestBody
             throw Tensors.TensorLayout.Invalid("the request JSON is not valid UTF-8");
         }
 
+        if (json.Span.IndexOf("\\u"u8) >= 0)
+        {
+            CheckEscapes(json.Span);
+        }
+
         return System.Text.Json.JsonDocument.Parse(json);
+    }
+
+    /// <summary>Decodes every escaped string and name once; only documents that contain <c>\u</c> pay for it.</summary>
+    private static void CheckEscapes(ReadOnlySpan<byte> json)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType is System.Text.Json.JsonTokenType.String or System.Text.Json.JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Tensors.TensorLayout.Invalid(
+                        $"the request JSON has an invalid \\u escape (a lone UTF-16 surrogate) in a string or name at byte {reader.TokenStartIndex}");
+                }
+            }
+        }
     }
 
     private static RestRequestException TooLarge(int maxBytes) =>

@@ -70,6 +70,35 @@ public static class TestModels
         return model.ToByteArray();
     }
 
+    /// <summary>An Identity model <c>y = x</c> whose input and output are FP32 <c>[batch, <paramref name="width"/>]</c>
+    /// (any width, even one no buffer can hold), with the given <c>metadata_props</c>.</summary>
+    public static byte[] Identity(long width, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        TypeProto Type()
+        {
+            var shape = new TensorShapeProto();
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+            return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } };
+        }
+
+        var graph = new GraphProto { Name = "identity" };
+        graph.Input.Add(new ValueInfoProto { Name = "x", Type = Type() });
+        graph.Output.Add(new ValueInfoProto { Name = "y", Type = Type() });
+        var node = new NodeProto { Name = "id", OpType = "Identity", Domain = "" };
+        node.Input.Add("x");
+        node.Output.Add("y");
+        graph.Node.Add(node);
+        var model = new ModelProto { IrVersion = OnnxFormat.IrVersion, ProducerName = "test", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxFormat.Opset });
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+
+        return model.ToByteArray();
+    }
+
     private static NodeProto Node(string op, string left, string right, string output)
     {
         var node = new NodeProto { Name = op, OpType = op, Domain = "" };

@@ -34,6 +34,10 @@ public sealed class RestBadInputTests : IAsyncLifetime
         { "echo", """{"inputs":{}}""", HttpStatusCode.BadRequest, "the request 'inputs' must be an array" },
         { "echo", """[1,2,3]""", HttpStatusCode.BadRequest, "the inference request must be a JSON object" },
         { "echo", """{"inputs":[{"name":"input",""", HttpStatusCode.BadRequest, "the request body is not valid JSON" },
+        // Escaped lone surrogates parsed fine and threw InvalidOperationException (a 500) when read (found by fuzzing).
+        { "echo", $$"""{"id":"\udc00","inputs":[{{Input}}]}""", HttpStatusCode.BadRequest, "the request JSON has an invalid \\u escape (a lone UTF-16 surrogate)" },
+        { "echo", """{"inputs":[{"name":"\ud800","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}""", HttpStatusCode.BadRequest, "the request JSON has an invalid \\u escape" },
+        { "echo", """{"inputs":[{"name":"input","dat\ud80a":1,"datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}""", HttpStatusCode.BadRequest, "the request JSON has an invalid \\u escape" },
         { "nope", $$"""{"inputs":[{{Input}}]}""", HttpStatusCode.NotFound, "unknown model 'nope'" },
         { "echo/versions/9", $$"""{"inputs":[{{Input}}]}""", HttpStatusCode.NotFound, "model 'echo' has no version '9'" },
         { "warming", $$"""{"inputs":[{{Input}}]}""", HttpStatusCode.ServiceUnavailable, "model 'warming' has no ready version" },
