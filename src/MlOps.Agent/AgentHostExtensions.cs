@@ -40,6 +40,9 @@ internal static class AgentHostExtensions
             ActivatorUtilities.CreateInstance<AttemptLedger>(sp, sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory));
         builder.Services.AddSingleton<JobSupervisor>();
         builder.Services.AddSingleton<MlOps.Agent.Serving.ServingReconciler>();
+        // The tokens the inference endpoints accept: the session fills it from the coordinator, the serving host reads it.
+        builder.Services.AddSingleton<MlOps.Serving.Authentication.InferenceCredentialSet>();
+        builder.Services.AddSingleton<MlOps.Agent.Serving.InferenceCredentialsReceiver>();
         builder.Services.AddAgentMetrics();
         // Hosted services start in order. What a killed agent left running is stopped before anything else starts,
         // and before the first hello, which claims only attempts started since.

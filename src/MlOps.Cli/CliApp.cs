@@ -78,6 +78,9 @@ public static class CliApp
             RetrainCommand.Create(environment, shared),
             MlOps.Cli.Pipelines.PipelineCommand.Create(environment, shared),
             CertsCommand.Create(environment),
+            MlOps.Cli.Access.TokenCommand.Create(environment, shared),
+            MlOps.Cli.Access.WhoAmICommand.Create(environment, shared),
+            MlOps.Cli.Access.AuditCommand.Create(environment, shared),
         };
     }
 

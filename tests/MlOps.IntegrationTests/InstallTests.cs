@@ -123,21 +123,41 @@ public sealed class InstallTests(InstallTests.Installed installed)
     }
 
     [Fact]
-    public async Task InstalledServices_StartedWithTheirUnitsCommandLines_AgentConnects()
+    public async Task InstalledServices_StartedWithTheirUnitsCommandLines_AgentConnectsOverMutualTlsWithAuthentication()
     {
         var port = FreePort.Next();
-        var address = $"http://127.0.0.1:{port}";
-        // The units read these files through EnvironmentFile=; here they are passed to the processes the same way.
-        File.AppendAllText(installed.Prefix.Combine("etc", "mlops", "coordinator.env"), $"Coordinator__Listen={address}\n");
-        File.AppendAllText(installed.Prefix.Combine("etc", "mlops", "agent.env"), $"Agent__CoordinatorAddress={address}\nAgent__Id=installed\n");
+        var address = $"https://127.0.0.1:{port}";
+        // The units read these files through EnvironmentFile=; here they are passed to the processes the same way. The
+        // installed settings (mutual TLS, authentication on) are kept: only the port and the certificate paths, which
+        // the settings give under /etc/mlops/tls, are pointed at this temporary root, where `mlops certs` would put them.
+        using var pki = new ClusterPki(installed.Prefix.Combine("etc", "mlops", "tls"));
+        var coordinatorFiles = pki.Issue("coordinator", MlOps.Core.Certificates.ClusterRole.Coordinator);
+        var agentFiles = pki.Issue("installed", MlOps.Core.Certificates.ClusterRole.Agent);
+        static string Tls(string section, MlOps.Core.Certificates.TlsFiles files) =>
+            $"{section}__Tls__CertificateFile={files.CertificateFile}\n{section}__Tls__KeyFile={files.KeyFile}\n{section}__Tls__AuthorityFile={files.AuthorityFile}\n";
+        File.AppendAllText(installed.Prefix.Combine("etc", "mlops", "coordinator.env"), $"Coordinator__Listen=https://*:{port}\n" + Tls("Coordinator", coordinatorFiles));
+        File.AppendAllText(installed.Prefix.Combine("etc", "mlops", "agent.env"), $"Agent__CoordinatorAddress={address}\n" + Tls("Agent", agentFiles));
 
         await using var coordinator = installed.StartService("coordinator");
         await using var agent = installed.StartService("agent");
-        using var channel = GrpcChannel.ForAddress(address);
+
+        // The first start made the first admin token, readable by the service user alone.
+        var adminToken = installed.Prefix.Combine("var", "lib", "mlops", "coordinator", "admin.token");
+        await Eventually.Async(() => Task.FromResult(File.Exists(adminToken)), TimeSpan.FromSeconds(60),
+            () => $"no admin token was written\n--- coordinator ---\n{coordinator.Output}");
+        using var authority = pki.LoadAuthority();
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback =
+            MlOps.Core.Certificates.ClusterTrust.ValidationCallback(authority, MlOps.Core.Certificates.ClusterRoles.ServerAuthentication);
+        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
         var cluster = new ClusterService.ClusterServiceClient(channel);
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => cluster.ListAgentsAsync(new ListAgentsRequest()).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+
+        var token = new Grpc.Core.Metadata { { "authorization", "Bearer " + (await File.ReadAllTextAsync(adminToken)).Trim() } };
         await Eventually.Async(async () =>
         {
-            var agents = await cluster.ListAgentsAsync(new ListAgentsRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+            var agents = await cluster.ListAgentsAsync(new ListAgentsRequest(), token, deadline: DateTime.UtcNow.AddSeconds(2));
             return agents.Agents.Any(a => a.AgentId == "installed" && a.Status == AgentStatus.Connected);
         }, TimeSpan.FromSeconds(60), () => $"the installed agent did not connect\n--- coordinator ---\n{coordinator.Output}\n--- agent ---\n{agent.Output}");
 
@@ -161,7 +181,7 @@ public sealed class InstallTests(InstallTests.Installed installed)
         return output;
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> arguments)
+    internal static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)

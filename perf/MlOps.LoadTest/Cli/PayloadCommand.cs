@@ -19,7 +19,8 @@ internal static class PayloadCommand
         var index = new Option<int>("--index") { Description = "Which test image starts the batch (default 0)", HelpName = "I" };
         var dataset = new Option<string>("--dataset") { Description = "Fashion-MNIST directory", HelpName = "DIR", DefaultValueFactory = _ => Scenario.DefaultDataset };
         var output = new Option<string>("--out", "-o") { Description = "File to write", HelpName = "FILE", Required = true };
-        var command = new Command("payload", "Write one request body as the harness sends it") { target, model, transport, batch, index, dataset, output };
+        var security = new SecurityOptions();
+        var command = security.AddTo(new Command("payload", "Write one request body as the harness sends it") { target, model, transport, batch, index, dataset, output });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var kind = parseResult.GetValue(transport)!.ToLowerInvariant() switch
@@ -45,6 +46,7 @@ internal static class PayloadCommand
                 Dataset = parseResult.GetValue(dataset)!,
                 BatchSize = size,
                 Samples = (first + 1) * size,
+                Security = security.Read(parseResult),
             };
             var payloads = await ScenarioRunner.PreparePayloadsAsync(scenario, cancellationToken);
             var bytes = kind == TransportKind.Rest ? payloads.Rest[^1] : payloads.Grpc[^1];

@@ -20,7 +20,8 @@ internal static class RunCommand
         var output = SharedOptions.Output();
         var commit = SharedOptions.Commit();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No per-second progress lines" };
-        var command = new Command("run", "Run the scenarios of a YAML file") { file, only, grpc, rest, output, commit, quiet };
+        var security = new SecurityOptions();
+        var command = security.AddTo(new Command("run", "Run the scenarios of a YAML file") { file, only, grpc, rest, output, commit, quiet });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var path = parseResult.GetValue(file)!;
@@ -34,11 +35,13 @@ internal static class RunCommand
 
             var grpcTarget = SharedOptions.ParseUri(parseResult.GetValue(grpc), "--grpc");
             var restTarget = SharedOptions.ParseUri(parseResult.GetValue(rest), "--rest");
+            var credentials = security.Read(parseResult);
             var selected = scenarios
                 .Where(s => names.Length == 0 || names.Contains(s.Name))
                 .Select(s => s with
                 {
                     Target = (s.Transport == TransportKind.Grpc ? grpcTarget : restTarget) ?? s.Target,
+                    Security = credentials,
                 })
                 .ToList();
 

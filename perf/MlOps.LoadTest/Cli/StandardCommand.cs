@@ -27,10 +27,11 @@ internal static class StandardCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Per-second progress of every run" };
         var output = SharedOptions.Output();
         var commit = SharedOptions.Commit();
-        var command = new Command("standard", "Saturation, latency at 25/50/75 % of saturation, wrk cross-check, in-process limit and rollout under load")
+        var security = new SecurityOptions();
+        var command = security.AddTo(new Command("standard", "Saturation, latency at 25/50/75 % of saturation, wrk cross-check, in-process limit and rollout under load")
         {
             grpc, rest, models, rollout, minSaturation, maxP99, minRatio, transports, noWrk, quick, dataset, verbose, output, commit,
-        };
+        });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var rollouts = Pairs(parseResult.GetValue(rollout), "--rollout");
@@ -62,6 +63,7 @@ internal static class StandardCommand
                 Grpc = SharedOptions.ParseUri(parseResult.GetValue(grpc), "--grpc")!,
                 Rest = SharedOptions.ParseUri(parseResult.GetValue(rest), "--rest")!,
                 Models = list,
+                Security = security.Read(parseResult),
                 Dataset = parseResult.GetValue(dataset)!,
                 Wrk = !parseResult.GetValue(noWrk),
                 Transports = Transports(parseResult.GetValue(transports)),

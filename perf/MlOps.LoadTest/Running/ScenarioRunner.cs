@@ -53,6 +53,6 @@ public sealed class ScenarioRunner
     /// <summary>The transport for the scenario, sending <paramref name="payloads"/>.</summary>
     public static ILoadTransport CreateTransport(Scenario scenario, PayloadSet payloads) =>
         scenario.Transport == TransportKind.Grpc
-            ? new GrpcLoadTransport(scenario.Target, payloads.Grpc, scenario.Timeout)
-            : new RestLoadTransport(scenario.Target, scenario.Model, scenario.Version, payloads.Rest, scenario.Timeout, scenario.Connections);
+            ? new GrpcLoadTransport(scenario.Target, payloads.Grpc, scenario.Timeout, scenario.Security)
+            : new RestLoadTransport(scenario.Target, scenario.Model, scenario.Version, payloads.Rest, scenario.Timeout, scenario.Connections, scenario.Security);
 }

@@ -1,3 +1,5 @@
+using MlOps.Client.Inference;
+
 namespace MlOps.LoadTest.Scenarios;
 
 /// <summary>
@@ -54,6 +56,11 @@ public sealed record Scenario
 
     /// <summary>Commands run while the load runs (e.g. a rollout); their start and end appear in the report.</summary>
     public IReadOnlyList<ScenarioAction> Actions { get; init; } = [];
+
+    /// <summary>Token, CA and client certificate for an endpoint that authenticates callers. Set from the command line
+    /// (<c>--token-file</c>, <c>--ca</c>, <c>--cert</c>, <c>--key</c>), never from a scenario file, which would put a
+    /// secret in the repository. Default none.</summary>
+    public InferenceEndpointSecurity Security { get; init; } = InferenceEndpointSecurity.None;
 
     /// <summary>Default <see cref="Connections"/>.</summary>
     public const int DefaultConnections = 256;

@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using MlOps.Client.Inference;
 using MlOps.Contracts.Inference;
 
 namespace MlOps.LoadTest.Standard;
@@ -9,11 +10,15 @@ namespace MlOps.LoadTest.Standard;
 /// </summary>
 internal sealed record ServerStatistics(ulong Inferences, ulong Executions)
 {
-    public static async Task<ServerStatistics?> ReadAsync(Uri grpc, string model, CancellationToken cancellationToken)
+    public static async Task<ServerStatistics?> ReadAsync(Uri grpc, string model, InferenceEndpointSecurity security, CancellationToken cancellationToken)
     {
         try
         {
-            using var channel = GrpcChannel.ForAddress(grpc);
+            using var channel = GrpcChannel.ForAddress(grpc, new GrpcChannelOptions
+            {
+                HttpHandler = security.CreateHandler(new SocketsHttpHandler()),
+                DisposeHttpClient = true,
+            });
             var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
             var response = await client.ModelStatisticsAsync(
                 new ModelStatisticsRequest { Name = model }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);

@@ -1,3 +1,4 @@
+using MlOps.Client.Inference;
 using MlOps.LoadTest.Scenarios;
 
 namespace MlOps.LoadTest.Standard;
@@ -16,6 +17,9 @@ public sealed record StandardOptions
     public required Uri Rest { get; init; }
 
     public required IReadOnlyList<StandardModel> Models { get; init; }
+
+    /// <summary>Token, CA and client certificate for endpoints that authenticate callers. Default none.</summary>
+    public InferenceEndpointSecurity Security { get; init; } = InferenceEndpointSecurity.None;
 
     public string Dataset { get; init; } = Scenario.DefaultDataset;
 

@@ -68,9 +68,9 @@ public sealed class StandardSuite
                     WarmUp = first ? TimeSpan.FromSeconds(3) : _options.WarmUp,
                 };
                 first = false;
-                var before = await ServerStatistics.ReadAsync(_options.Grpc, model.Name, cancellationToken).ConfigureAwait(false);
+                var before = await ServerStatistics.ReadAsync(_options.Grpc, model.Name, _options.Security, cancellationToken).ConfigureAwait(false);
                 var result = await RunAsync(scenario, client, payloads, cancellationToken).ConfigureAwait(false);
-                var after = await ServerStatistics.ReadAsync(_options.Grpc, model.Name, cancellationToken).ConfigureAwait(false);
+                var after = await ServerStatistics.ReadAsync(_options.Grpc, model.Name, _options.Security, cancellationToken).ConfigureAwait(false);
                 runs.Add(result);
                 if (best is null || result.Throughput > best.Throughput)
                 {
@@ -173,6 +173,12 @@ public sealed class StandardSuite
             return;
         }
 
+        if (_options.Security.ClientCertificate is not null && _options.Security.BearerToken is null)
+        {
+            notes.Add("wrk cross-check", "skipped: wrk cannot present a client certificate (give a token with --token-file to cross-check)");
+            return;
+        }
+
         // Alternating rounds, compared by their medians: the server's throughput drifts by 10-20 % over a minute on
         // this VM (GC, JIT, the previous run's backlog), which a single harness-then-wrk pair reads as a difference.
         var connections = _options.WrkConnections;
@@ -193,7 +199,7 @@ public sealed class StandardSuite
             harness.Add(result.Throughput);
             await _log.WriteLineAsync($"  wrk -c {connections} -d {_options.WrkDuration.TotalSeconds:0}s POST {uri}").ConfigureAwait(false);
             var measured = await WrkRunner.RunAsync(uri, payloads.Rest[0], connections, threads: Math.Min(connections, Environment.ProcessorCount),
-                _options.WrkDuration, cancellationToken).ConfigureAwait(false);
+                _options.WrkDuration, _options.Security.BearerToken, cancellationToken).ConfigureAwait(false);
             await _log.WriteLineAsync($"    {measured.RequestsPerSecond,10:N0} req/s  p50 {measured.P50Ms:0.###} ms  p99 {measured.P99Ms:0.###} ms  non-2xx {measured.Non2xx}")
                 .ConfigureAwait(false);
             wrk.Add(measured);
@@ -269,6 +275,7 @@ public sealed class StandardSuite
         Model = model.Name,
         Load = new ClosedLoad(1),
         Dataset = _options.Dataset,
+        Security = _options.Security,
     };
 
     private static string Name(TransportKind transport) => transport == TransportKind.Grpc ? "grpc" : "rest";

@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
+using MlOps.Client.Inference;
 using MlOps.Client.Rpc;
 
 namespace MlOps.LoadTest.Transports;
@@ -32,19 +33,23 @@ public sealed class GrpcLoadTransport : ILoadTransport
     private readonly IReadOnlyList<byte[]> _payloads;
     private readonly TimeSpan _timeout;
 
-    public GrpcLoadTransport(Uri target, IReadOnlyList<byte[]> payloads, TimeSpan timeout)
+    /// <param name="target">The gRPC endpoint.</param>
+    /// <param name="payloads">The prepared request messages.</param>
+    /// <param name="timeout">The deadline of each call.</param>
+    /// <param name="security">Token and certificates for an endpoint that authenticates; none when null.</param>
+    public GrpcLoadTransport(Uri target, IReadOnlyList<byte[]> payloads, TimeSpan timeout, InferenceEndpointSecurity? security = null)
     {
         _payloads = payloads;
         _timeout = timeout;
         _channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler
+            HttpHandler = (security ?? InferenceEndpointSecurity.None).CreateHandler(new SocketsHttpHandler
             {
                 EnableMultipleHttp2Connections = true,
                 UseProxy = false,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 AutomaticDecompression = DecompressionMethods.None,
-            },
+            }),
             MaxReceiveMessageSize = 64 * 1024 * 1024,
             MaxSendMessageSize = 64 * 1024 * 1024,
         });

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Net.Sockets;
+using MlOps.Client.Inference;
 
 namespace MlOps.LoadTest.Transports;
 
@@ -37,7 +38,8 @@ internal sealed class Http1Connection : IAsyncDisposable
 
     private long _busySince;
 
-    public static async Task<Http1Connection> OpenAsync(Uri target, CancellationToken cancellationToken)
+    /// <summary>Connects to <paramref name="target"/>; an <c>https://</c> target gets TLS with <paramref name="security"/>'s CA and client certificate.</summary>
+    public static async Task<Http1Connection> OpenAsync(Uri target, InferenceEndpointSecurity security, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -47,8 +49,7 @@ internal sealed class Http1Connection : IAsyncDisposable
             if (target.Scheme == Uri.UriSchemeHttps)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = target.Host }, cancellationToken)
-                    .ConfigureAwait(false);
+                await tls.AuthenticateAsClientAsync(security.TlsOptions(target.IdnHost), cancellationToken).ConfigureAwait(false);
                 stream = tls;
             }
 

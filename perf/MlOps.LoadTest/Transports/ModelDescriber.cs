@@ -33,7 +33,11 @@ public static class ModelDescriber
 
     private static async Task<ModelDescription> DescribeGrpcAsync(Scenario scenario, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(scenario.Target);
+        using var channel = GrpcChannel.ForAddress(scenario.Target, new GrpcChannelOptions
+        {
+            HttpHandler = scenario.Security.CreateHandler(new SocketsHttpHandler()),
+            DisposeHttpClient = true,
+        });
         var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         var metadata = await client.ModelMetadataAsync(
@@ -49,7 +53,7 @@ public static class ModelDescriber
 
     private static async Task<ModelDescription> DescribeRestAsync(Scenario scenario, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient(scenario.Security.CreateHandler(new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(30) };
         var modelUri = RestLoadTransport.InferUri(scenario.Target, scenario.Model, scenario.Version);
         var baseUri = modelUri.AbsoluteUri[..^"/infer".Length];
         var metadataJson = await ReadOkAsync(http, new Uri(baseUri), cancellationToken).ConfigureAwait(false);

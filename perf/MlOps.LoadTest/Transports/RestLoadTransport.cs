@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using MlOps.Client.Inference;
 
 namespace MlOps.LoadTest.Transports;
 
@@ -23,6 +24,7 @@ public sealed class RestLoadTransport : ILoadTransport
     private readonly ConcurrentDictionary<Http1Connection, byte> _open = new();
     private readonly Timer _watchdog;
     private readonly SemaphoreSlim _connections;
+    private readonly InferenceEndpointSecurity _security;
 
     /// <param name="target">The REST endpoint.</param>
     /// <param name="model">The model name.</param>
@@ -30,15 +32,17 @@ public sealed class RestLoadTransport : ILoadTransport
     /// <param name="bodies">The prepared JSON bodies.</param>
     /// <param name="timeout">A request not answered within this fails as <c>timeout</c>.</param>
     /// <param name="maxConnections">Most connections open at once; a request finding them all busy waits.</param>
+    /// <param name="security">Token (a header in every prepared request) and TLS settings for <c>https://</c>; none when null.</param>
     public RestLoadTransport(Uri target, string model, string? version, IReadOnlyList<byte[]> bodies, TimeSpan timeout,
-        int maxConnections = Scenarios.Scenario.DefaultConnections)
+        int maxConnections = Scenarios.Scenario.DefaultConnections, InferenceEndpointSecurity? security = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConnections);
         _connections = new SemaphoreSlim(maxConnections, maxConnections);
         _target = target;
         _timeout = timeout;
+        _security = security ?? InferenceEndpointSecurity.None;
         var uri = InferUri(target, model, version);
-        _requests = bodies.Select(body => Request(uri, body)).ToArray();
+        _requests = bodies.Select(body => Request(uri, body, _security.AuthorizationHeader)).ToArray();
         // One timer for all connections instead of a timed token per request: at tens of thousands of requests a
         // second, arming and disarming a timer each time is a measurable share of the generator's CPU.
         var period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 10, 250));
@@ -74,7 +78,7 @@ public sealed class RestLoadTransport : ILoadTransport
             {
                 using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 connectTimeout.CancelAfter(_timeout);
-                connection = await Http1Connection.OpenAsync(_target, connectTimeout.Token).ConfigureAwait(false);
+                connection = await Http1Connection.OpenAsync(_target, _security, connectTimeout.Token).ConfigureAwait(false);
                 _open[connection] = 0;
             }
 
@@ -138,10 +142,11 @@ public sealed class RestLoadTransport : ILoadTransport
         }
     }
 
-    private static byte[] Request(Uri uri, byte[] body)
+    private static byte[] Request(Uri uri, byte[] body, string? authorization)
     {
+        var credentials = authorization is null ? "" : $"Authorization: {authorization}\r\n";
         var head = Encoding.ASCII.GetBytes(
-            $"POST {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+            $"POST {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\n{credentials}Content-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
         var request = new byte[head.Length + body.Length];
         head.CopyTo(request, 0);
         body.CopyTo(request, head.Length);

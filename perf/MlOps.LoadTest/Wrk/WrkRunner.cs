@@ -12,6 +12,10 @@ public static class WrkRunner
     /// <summary>The environment variable <see cref="Script"/> reads the request body's file name from.</summary>
     public const string BodyVariable = "MLOPS_WRK_BODY";
 
+    /// <summary>The environment variable <see cref="Script"/> reads a bearer token from (not the command line, where
+    /// any user of the machine could read it).</summary>
+    public const string TokenVariable = "MLOPS_WRK_TOKEN";
+
     /// <summary>
     /// wrk's Lua script: POST, <c>Content-Type: application/json</c>, the body read from the file
     /// <see cref="BodyVariable"/> names. It is Wrk/infer.lua (for running wrk by hand) embedded in the assembly, so
@@ -36,8 +40,21 @@ public static class WrkRunner
     /// <param name="duration">How long wrk runs; rounded up to whole seconds, at least 1 s.</param>
     /// <param name="cancellationToken">Kills wrk.</param>
     /// <exception cref="LoadTestException">wrk is not installed, exits with an error or prints no summary.</exception>
+    public static Task<WrkResult> RunAsync(
+        Uri inferUri, byte[] body, int connections, int threads, TimeSpan duration, CancellationToken cancellationToken) =>
+        RunAsync(inferUri, body, connections, threads, duration, bearerToken: null, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(Uri, byte[], int, int, TimeSpan, CancellationToken)"/>
+    /// <param name="inferUri">The absolute http(s) URL to POST to.</param>
+    /// <param name="body">The JSON request body.</param>
+    /// <param name="connections">Open connections (at least <paramref name="threads"/>).</param>
+    /// <param name="threads">wrk's threads (at least 1).</param>
+    /// <param name="duration">How long wrk runs; rounded up to whole seconds, at least 1 s.</param>
+    /// <param name="bearerToken">Sent as <c>Authorization: Bearer</c> on every request when given (through the
+    /// environment; wrk presents no client certificate and checks no server certificate).</param>
+    /// <param name="cancellationToken">Kills wrk.</param>
     public static async Task<WrkResult> RunAsync(
-        Uri inferUri, byte[] body, int connections, int threads, TimeSpan duration, CancellationToken cancellationToken)
+        Uri inferUri, byte[] body, int connections, int threads, TimeSpan duration, string? bearerToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inferUri);
         ArgumentNullException.ThrowIfNull(body);
@@ -75,6 +92,10 @@ public static class WrkRunner
                 },
             };
             start.Environment[BodyVariable] = bodyPath;
+            if (!string.IsNullOrEmpty(bearerToken))
+            {
+                start.Environment[TokenVariable] = bearerToken;
+            }
             return await RunProcessAsync(start, TimeSpan.FromSeconds(seconds) + Grace, cancellationToken).ConfigureAwait(false);
         }
         finally

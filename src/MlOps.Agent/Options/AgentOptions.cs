@@ -7,13 +7,23 @@ public sealed class AgentOptions
 {
     public const string SectionName = "Agent";
 
-    /// <summary>Stable identity of this node in the cluster. Default: the host name.</summary>
+    /// <summary>Stable identity of this node in the cluster. Default: the common name of the <see cref="Tls"/>
+    /// certificate when that is set (the coordinator accepts no other id from it), else the host name.</summary>
     public string Id { get; set; } = "";
 
     /// <summary>Where the coordinator's gRPC endpoint listens, or a comma-separated list of coordinators that elect a
-    /// leader (the agent connects to whichever leads, following redirects). Default <c>http://127.0.0.1:7070</c>.</summary>
+    /// leader (the agent connects to whichever leads, following redirects). <c>https://</c> addresses need
+    /// <see cref="Tls"/>. Default <c>http://127.0.0.1:7070</c>.</summary>
     [Required]
     public string CoordinatorAddress { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>
+    /// Mutual TLS to the coordinator (<c>Agent:Tls:CertificateFile</c>, <c>KeyFile</c>, <c>AuthorityFile</c>; all three
+    /// or none): this node's agent certificate (role agent, clientAuth; its common name is the agent's id), its key,
+    /// and the cluster CA the coordinator's certificate must chain to (the machine's trust store plays no part).
+    /// Used for <c>https://</c> coordinator addresses. Default: none. See docs/security.md.
+    /// </summary>
+    public MlOps.Core.Certificates.TlsFiles Tls { get; set; } = new();
 
     /// <summary>Job working directories, the local artifact store and logs live here.
     /// Default: <c>$XDG_DATA_HOME/mlops/agent</c> or <c>~/.local/share/mlops/agent</c>.</summary>
@@ -93,6 +103,17 @@ public sealed class ServingEndpoints
     /// profile and the labels scored) to the coordinator. Default 60 s: a few thousand sampled requests per window on
     /// a busy version, and one small message a minute per version. Must be positive.</summary>
     public TimeSpan ProfileWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Who may call the inference endpoints (docs/security.md ("Inference endpoint authentication")): <c>none</c> (default: anyone who
+    /// reaches the port), <c>token</c> (a cluster API token as <c>authorization: Bearer</c>), <c>mtls</c> (a client
+    /// certificate from the cluster CA) or <c>token-or-mtls</c>. Health and liveness probes stay open in every mode.</summary>
+    public string Auth { get; set; } = "none";
+
+    /// <summary>TLS of the inference endpoints: the agent's certificate (issued with <c>mlops certs issue NAME --role
+    /// agent --serving</c>, so it has serverAuth), its key and the cluster CA. Empty (default): plaintext, unless
+    /// <see cref="Auth"/> accepts certificates, which then uses <c>Agent:Tls</c>'s files. With TLS the listen and
+    /// advertise addresses are <c>https://</c>.</summary>
+    public MlOps.Core.Certificates.TlsFiles Tls { get; set; } = new();
 
     public bool Enabled => !string.IsNullOrWhiteSpace(GrpcListen) || !string.IsNullOrWhiteSpace(RestListen);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MlOps.Core.Certificates;
 
 namespace MlOps.Agent.Options;
 
@@ -9,7 +10,7 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
     {
         if (string.IsNullOrWhiteSpace(options.Id))
         {
-            options.Id = Environment.MachineName.ToLowerInvariant();
+            options.Id = CertificateName(options.Tls) ?? Environment.MachineName.ToLowerInvariant();
         }
 
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
@@ -27,6 +28,13 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
             errors.Add($"Agent:CoordinatorAddress must be an http:// or https:// URL, or several separated by commas (coordinators with one leader), got '{options.CoordinatorAddress}'");
         }
 
+        if (coordinators.Any(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) && !options.Tls.Enabled)
+        {
+            errors.Add($"Agent:CoordinatorAddress '{options.CoordinatorAddress}' uses https://, which needs Agent:Tls (CertificateFile, KeyFile and AuthorityFile: this node's agent certificate, its key and the cluster CA; docs/security.md)");
+        }
+
+        errors.AddRange(options.Tls.Problems("Agent:Tls", ClusterRoles.ClientAuthentication, ClusterRole.Agent));
+
         if (options.Id.Length > 128 || options.Id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
             errors.Add($"Agent:Id must be at most 128 characters without spaces, got '{options.Id}'");
@@ -42,21 +50,8 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
             errors.Add("Agent:CancelGracePeriod must not be negative");
         }
 
-        foreach (var (key, value) in new[] { ("GrpcListen", options.Serving.GrpcListen), ("RestListen", options.Serving.RestListen) })
-        {
-            if (!string.IsNullOrWhiteSpace(value) && !Serving.ListenAddress.TryParse(value, out _))
-            {
-                errors.Add($"Agent:Serving:{key} must be http://HOST:PORT with an IP address or localhost, got '{value}'");
-            }
-        }
-
-        foreach (var (key, value) in new[] { ("GrpcAdvertise", options.Serving.GrpcAdvertise), ("RestAdvertise", options.Serving.RestAdvertise) })
-        {
-            if (!string.IsNullOrWhiteSpace(value) && !(Uri.TryCreate(value, UriKind.Absolute, out var advertised) && advertised.Scheme == "http"))
-            {
-                errors.Add($"Agent:Serving:{key} must be an http://HOST:PORT address, got '{value}'");
-            }
-        }
+        // Listen and advertise addresses, Auth and Tls: their schemes depend on whether the endpoints use TLS.
+        errors.AddRange(Serving.ServingSecurity.Problems(options));
 
         if (!string.IsNullOrWhiteSpace(options.MetricsListen) && !Serving.ListenAddress.TryParse(options.MetricsListen, out _))
         {
@@ -89,6 +84,26 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
         AddConsulErrors(options.Consul, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The common name of the configured certificate, or null when there is none or it cannot be read (the
+    /// validation then names the problem).</summary>
+    private static string? CertificateName(TlsFiles tls)
+    {
+        if (!tls.Enabled || string.IsNullOrWhiteSpace(tls.CertificateFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var certificate = CertificateFiles.LoadCertificate(tls.CertificateFile);
+            return ClusterIdentity.TryRead(certificate, out _, out var name) ? name : null;
+        }
+        catch (CertificateException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Only when Consul is in use: the client's own settings (address, token) are checked by

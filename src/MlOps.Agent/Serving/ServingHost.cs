@@ -14,6 +14,8 @@ using MlOps.Agent.Options;
 using MlOps.Agent.Session;
 using MlOps.Artifacts;
 using MlOps.Contracts;
+using MlOps.Core.Certificates;
+using MlOps.Serving.Authentication;
 using MlOps.Serving.Hosting;
 using MlOps.Serving.Hosting.Repository;
 using MlOps.Serving.Protocol;
@@ -32,9 +34,11 @@ internal sealed partial class ServingHost(
     IArtifactStore store,
     CoordinatorChannel coordinator,
     ServingReconciler reconciler,
+    InferenceCredentialSet credentials,
     ILogger<ServingHost> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
+    private TlsCredentials? _tls;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,31 +51,43 @@ internal sealed partial class ServingHost(
 
         var grpcEndPoint = Concrete(settings.Serving.GrpcListen);
         var restEndPoint = Concrete(settings.Serving.RestListen);
+        // The options validator has checked the mode and the files; loading can still fail if they change meanwhile.
+        var security = ServingSecurity.From(settings);
+        _tls = security.LoadCredentials();
+        var authentication = security.AuthenticationOptions(_tls?.Authority);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, grpcEndPoint, HttpProtocols.Http2);
-            Listen(kestrel, restEndPoint, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, grpcEndPoint, HttpProtocols.Http2, authentication, _tls);
+            Listen(kestrel, restEndPoint, HttpProtocols.Http1AndHttp2, authentication, _tls);
         });
         AddModelHost(builder.Services, configuration);
         builder.Services.AddOpenInference(o => o.ServerName = "mlops-agent");
+        builder.Services.AddInferenceAuthentication(authentication, credentials);
 
         _app = builder.Build();
         var cache = new ModelCache(store, Path.Combine(settings.DataDirectory, "models"));
         var loader = new RegistryModelLoader(new ModelRegistry.ModelRegistryClient(coordinator.Channel), cache);
         var repository = _app.Services.GetRequiredService<ModelRepository>();
         repository.UseLoader(loader.LoadAsync);
+        _app.UseInferenceAuthentication();
         _app.MapOpenInference();
         await _app.StartAsync(cancellationToken);
 
         var addresses = new ServingAddresses
         {
-            GrpcAddress = Advertised(settings.Serving.GrpcAdvertise, grpcEndPoint),
-            RestAddress = Advertised(settings.Serving.RestAdvertise, restEndPoint),
+            GrpcAddress = Advertised(settings.Serving.GrpcAdvertise, grpcEndPoint, security.Scheme),
+            RestAddress = Advertised(settings.Serving.RestAdvertise, restEndPoint, security.Scheme),
         };
         reconciler.Attach(repository, cache, addresses);
         LogServing(addresses.GrpcAddress, addresses.RestAddress);
+        var (modeText, tlsText) = (security.Mode.Name(), _tls is null ? "off" : $"{_tls.Certificate.Subject} from {security.TlsSection}");
+        LogSecurity(modeText, tlsText);
+        if (security.Mode.AcceptsTokens() && _tls is null)
+        {
+            LogTokensInClear(ServingSecurity.ServingTlsSection);
+        }
     }
 
     /// <summary>The section of the agent's configuration that holds the model host's settings.</summary>
@@ -104,13 +120,15 @@ internal sealed partial class ServingHost(
         {
             await _app.DisposeAsync();
         }
+
+        _tls?.Dispose();
     }
 
     /// <summary>
     /// What clients are told: the configured advertise address, else the listen address (its port already concrete)
     /// with a wildcard host replaced by this machine's name.
     /// </summary>
-    private static string Advertised(string advertise, IPEndPoint? endPoint)
+    private static string Advertised(string advertise, IPEndPoint? endPoint, string scheme)
     {
         if (!string.IsNullOrWhiteSpace(advertise))
         {
@@ -125,14 +143,14 @@ internal sealed partial class ServingHost(
         var host = endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
             ? Environment.MachineName
             : endPoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString();
-        return $"http://{host}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+        return $"{scheme}://{host}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>The configured listen address with port 0 replaced by a free port, so the advertised address is known
     /// before Kestrel binds (Kestrel does not say which of its bound addresses is the gRPC one).</summary>
     private static IPEndPoint? Concrete(string address)
     {
-        if (string.IsNullOrWhiteSpace(address) || !ListenAddress.TryParse(address, out var endPoint))
+        if (string.IsNullOrWhiteSpace(address) || !ListenAddress.TryParse(address, out var endPoint, out _))
         {
             return null;
         }
@@ -149,11 +167,19 @@ internal sealed partial class ServingHost(
         return new IPEndPoint(endPoint.Address, port);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, IPEndPoint? endPoint, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, IPEndPoint? endPoint, HttpProtocols protocols,
+        InferenceAuthenticationOptions authentication, TlsCredentials? tls)
     {
         if (endPoint is not null)
         {
-            kestrel.Listen(endPoint, listen => listen.Protocols = protocols);
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = protocols;
+                if (tls is not null)
+                {
+                    listen.UseHttps(https => authentication.ConfigureHttps(https, tls.Certificate));
+                }
+            });
         }
     }
 
@@ -162,4 +188,10 @@ internal sealed partial class ServingHost(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Serving the Open Inference Protocol: gRPC on {Grpc}, REST on {Rest}")]
     private partial void LogServing(string grpc, string rest);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Inference endpoint authentication: {Mode}; TLS: {Tls}")]
+    private partial void LogSecurity(string mode, string tls);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Inference endpoints accept tokens without TLS: tokens cross the network in clear text (set {Section})")]
+    private partial void LogTokensInClear(string section);
 }

@@ -19,6 +19,7 @@ internal sealed partial class CoordinatorSession(
     AgentOutbox outbox,
     JobSupervisor jobs,
     MlOps.Agent.Serving.ServingReconciler serving,
+    MlOps.Agent.Serving.InferenceCredentialsReceiver inferenceCredentials,
     CoordinatorLease lease,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -162,6 +163,9 @@ internal sealed partial class CoordinatorSession(
                 break;
             case CoordinatorMessage.KindOneofCase.Lease:
                 lease.Renew(message.Lease.ValidFor?.ToTimeSpan() ?? TimeSpan.Zero, _heartbeat);
+                break;
+            case CoordinatorMessage.KindOneofCase.InferenceCredentials:
+                inferenceCredentials.Apply(message.InferenceCredentials);
                 break;
             case CoordinatorMessage.KindOneofCase.Welcome:
                 break;

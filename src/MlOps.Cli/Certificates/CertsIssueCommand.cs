@@ -6,8 +6,9 @@ using MlOps.Core.Certificates;
 namespace MlOps.Cli.Certificates;
 
 /// <summary>
-/// <c>mlops certs issue NAME --dir DIR [--role coordinator|agent|client] [--dns NAME]... [--ip ADDR]... [--days N]
-/// [--force]</c>: a node certificate signed by the CA in DIR, written as <c>DIR/NAME.crt</c> and <c>DIR/NAME.key</c>.
+/// <c>mlops certs issue NAME --dir DIR [--role coordinator|agent|client] [--serving] [--dns NAME]... [--ip ADDR]...
+/// [--days N] [--force]</c>: a node certificate signed by the CA in DIR, written as <c>DIR/NAME.crt</c> and
+/// <c>DIR/NAME.key</c>. <c>--serving</c> gives an agent's certificate serverAuth too, for TLS on its inference endpoints.
 /// </summary>
 internal static class CertsIssueCommand
 {
@@ -23,14 +24,22 @@ internal static class CertsIssueCommand
         var ip = new Option<string[]>("--ip") { Description = "An IP address the node answers on (repeatable)", HelpName = "ADDR" };
         var days = new Option<int>("--days") { Description = "Days of validity (cut to the CA's)", HelpName = "N", DefaultValueFactory = _ => ClusterCertificates.DefaultNodeDays };
         var force = new Option<bool>("--force") { Description = "Replace an existing NAME.crt and NAME.key" };
-        var command = new Command("issue", "Issue a node certificate signed by the cluster CA (NAME.crt, NAME.key)") { name, directory, role, dns, ip, days, force };
+        var serving = new Option<bool>("--serving")
+        {
+            Description = "Agent only: add server auth, so the agent can serve TLS on its inference endpoints (give the names clients dial with --dns/--ip)",
+        };
+        var command = new Command("issue", "Issue a node certificate signed by the cluster CA (NAME.crt, NAME.key)") { name, directory, role, serving, dns, ip, days, force };
         CommandAction.Set(command, environment, (parseResult, _) => Task.FromResult(Run(environment, new IssueSettings(
             parseResult.GetValue(name)!, parseResult.GetValue(directory)!, parseResult.GetValue(role)!, parseResult.GetValue(dns) ?? [],
-            parseResult.GetValue(ip) ?? [], parseResult.GetValue(days), parseResult.GetValue(force)))));
+            parseResult.GetValue(ip) ?? [], parseResult.GetValue(days), parseResult.GetValue(force)) { Serving = parseResult.GetValue(serving) })));
         return command;
     }
 
-    internal sealed record IssueSettings(string Name, string Directory, string Role, IReadOnlyList<string> Dns, IReadOnlyList<string> Ip, int Days, bool Force);
+    internal sealed record IssueSettings(string Name, string Directory, string Role, IReadOnlyList<string> Dns, IReadOnlyList<string> Ip, int Days, bool Force)
+    {
+        /// <summary><c>--serving</c>: serverAuth for an agent's inference endpoints.</summary>
+        public bool Serving { get; init; }
+    }
 
     internal static int Run(CliEnvironment environment, IssueSettings settings)
     {
@@ -67,7 +76,8 @@ internal static class CertsIssueCommand
             }
 
             var cut = certificate.NotAfter.ToUniversalTime() < now.AddDays(request.Days).UtcDateTime.AddSeconds(-1) ? " (cut to the CA's expiry)" : "";
-            environment.Out.WriteLine($"issued {certificate.Subject} ({request.Role.Name()}): {certificatePath}, {keyPath} (mode 0600)");
+            var serving = request.Serving ? ", serving" : "";
+            environment.Out.WriteLine($"issued {certificate.Subject} ({request.Role.Name()}{serving}): {certificatePath}, {keyPath} (mode 0600)");
             environment.Out.WriteLine($"names {string.Join(", ", CertificateText.AlternativeNames(certificate))}; valid until {CertificateText.Time(certificate.NotAfter)}{cut}; serial {certificate.SerialNumber}");
         }
 
@@ -87,6 +97,10 @@ internal static class CertsIssueCommand
         if (!ClusterRoles.TryParse(settings.Role, out var role))
         {
             problems.Add($"--role must be one of {string.Join(", ", ClusterRoles.Names)}, got '{settings.Role}'");
+        }
+        else if (settings.Serving && role != ClusterRole.Agent)
+        {
+            problems.Add($"--serving is for --role agent (a {role.Name()} certificate {(role == ClusterRole.Coordinator ? "has server auth already" : "never serves")})");
         }
 
         problems.AddRange(settings.Dns.Select(CertificateNames.DnsProblem).OfType<string>());
@@ -119,6 +133,6 @@ internal static class CertsIssueCommand
             throw new CliException(ExitCodes.Usage, string.Join("; ", problems));
         }
 
-        return new NodeCertificateRequest(settings.Name, role, settings.Dns, addresses, settings.Days);
+        return new NodeCertificateRequest(settings.Name, role, settings.Dns, addresses, settings.Days) { Serving = settings.Serving };
     }
 }

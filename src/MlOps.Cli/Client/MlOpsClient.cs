@@ -1,4 +1,7 @@
+using System.Net.Security;
 using System.Runtime.CompilerServices;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -6,6 +9,7 @@ using Grpc.Net.Client;
 using MlOps.Artifacts;
 using MlOps.Client.Artifacts;
 using MlOps.Contracts;
+using MlOps.Core.Certificates;
 
 namespace MlOps.Cli.Client;
 
@@ -13,14 +17,18 @@ namespace MlOps.Cli.Client;
 /// Typed access to the coordinator's <see cref="JobService"/>, <see cref="ClusterService"/>,
 /// <see cref="ModelRegistry"/>, <see cref="DatasetService"/>, <see cref="DeploymentService"/> and
 /// <see cref="RetrainingService"/>: one channel per address, the <c>x-mlops-user</c>
-/// header and a deadline on every unary call, and every failed call turned into a <see cref="CliException"/>
-/// carrying the server's detail text and the exit code for its status. <see cref="Artifacts"/> reaches the
-/// coordinator's artifact store over the same channel.
+/// header (and, with a token, <c>authorization: Bearer</c>) on every call and a deadline on every unary call, and every
+/// failed call turned into a <see cref="CliException"/> carrying the server's detail text and the exit code for its
+/// status. <see cref="Artifacts"/> reaches the coordinator's artifact store over the same channel. An <c>https://</c>
+/// coordinator is checked against the cluster CA (<see cref="MlOpsClientOptions.AuthorityFile"/>) when one is given.
 /// </summary>
-public sealed class MlOpsClient : IDisposable
+public sealed partial class MlOpsClient : IDisposable
 {
     /// <summary>Metadata key naming the user on whose behalf the CLI calls.</summary>
     public const string UserHeader = "x-mlops-user";
+
+    /// <summary>Metadata key of the API token: <c>authorization: Bearer TOKEN</c>.</summary>
+    public const string AuthorizationHeader = "authorization";
 
     private readonly MlOps.Client.Rpc.CoordinatorCallInvoker _channel;
     private readonly JobService.JobServiceClient _jobs;
@@ -32,6 +40,8 @@ public sealed class MlOpsClient : IDisposable
     private readonly PipelineService.PipelineServiceClient _pipelines;
     private readonly Metadata _headers;
     private readonly TimeSpan _callTimeout;
+    private readonly X509Certificate2? _authority;
+    private readonly X509Certificate2? _certificate;
 
     public MlOpsClient(MlOpsClientOptions options)
     {
@@ -44,12 +54,19 @@ public sealed class MlOpsClient : IDisposable
 
         _callTimeout = options.CallTimeout;
         _headers = new Metadata { { UserHeader, HeaderValue(options.User) } };
+        if (!string.IsNullOrEmpty(options.Token))
+        {
+            _headers.Add(AuthorizationHeader, "Bearer " + options.Token);
+        }
+
+        (_authority, _certificate) = LoadTls(options);
         _channel = new MlOps.Client.Rpc.CoordinatorCallInvoker(addresses, address => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
                 ConnectTimeout = options.ConnectTimeout,
                 EnableMultipleHttp2Connections = true,
+                SslOptions = SslOptions(),
             },
             // Artifact chunks are 1 MiB and manifests up to 4 MiB; the coordinator's artifact service accepts 8 MiB.
             MaxReceiveMessageSize = 8 * 1024 * 1024,
@@ -205,7 +222,7 @@ public sealed class MlOpsClient : IDisposable
         }
 
         return metadata;
-    }));
+    }), new MlOps.Client.Inference.InferenceClientOptions { Security = InferenceSecurity() });
 
     /// <summary>
     /// The job's events with <c>seq &gt; fromSeq</c> until the server ends the stream. No deadline: a job may
@@ -222,7 +239,12 @@ public sealed class MlOpsClient : IDisposable
         }
     }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        _channel.Dispose();
+        _authority?.Dispose();
+        _certificate?.Dispose();
+    }
 
     /// <summary>Adds <c>http://</c> to a bare <c>host:port</c> and rejects anything that is not an http(s) URL.</summary>
     public static string NormalizeAddress(string address)
@@ -236,6 +258,62 @@ public sealed class MlOpsClient : IDisposable
         }
 
         return withScheme.TrimEnd('/');
+    }
+
+    /// <summary>
+    /// The cluster CA and the client certificate, loaded once. A file that is missing or not what it should be is a
+    /// usage error naming the option; a certificate without its key (or a key without its certificate) too.
+    /// </summary>
+    private static (X509Certificate2? Authority, X509Certificate2? Certificate) LoadTls(MlOpsClientOptions options)
+    {
+        var hasCertificate = !string.IsNullOrWhiteSpace(options.CertificateFile);
+        var hasKey = !string.IsNullOrWhiteSpace(options.KeyFile);
+        if (hasCertificate != hasKey)
+        {
+            throw new CliException(ExitCodes.Usage, "--cert and --key (MLOPS_CERT, MLOPS_KEY) go together: the client certificate and its private key");
+        }
+
+        X509Certificate2? authority = null;
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(options.AuthorityFile))
+            {
+                authority = CertificateFiles.LoadCertificate(options.AuthorityFile);
+                if (!CertificateFiles.IsAuthority(authority))
+                {
+                    throw new CertificateException($"{options.AuthorityFile} is not a CA certificate; --ca takes the cluster CA's ca.crt");
+                }
+            }
+
+            var certificate = hasCertificate ? CertificateFiles.LoadWithKey(options.CertificateFile!, options.KeyFile!) : null;
+            return (authority, certificate);
+        }
+        catch (CertificateException ex)
+        {
+            authority?.Dispose();
+            throw new CliException(ExitCodes.Usage, $"TLS settings (--ca, --cert, --key): {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// TLS for <c>https://</c> coordinators: with a CA, the coordinator's certificate must chain to it with serverAuth and
+    /// name the host dialled; with a client certificate, that is presented whatever issuers the server names.
+    /// </summary>
+    private SslClientAuthenticationOptions SslOptions()
+    {
+        var ssl = new SslClientAuthenticationOptions { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 };
+        if (_authority is not null)
+        {
+            ssl.RemoteCertificateValidationCallback = ClusterTrust.ValidationCallback(_authority, ClusterRoles.ServerAuthentication);
+            ssl.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
+        }
+
+        if (_certificate is { } certificate)
+        {
+            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate;
+        }
+
+        return ssl;
     }
 
     /// <summary>gRPC metadata is printable ASCII; a user name outside it is sent percent-encoded.</summary>

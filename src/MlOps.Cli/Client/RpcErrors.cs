@@ -26,6 +26,14 @@ public static class RpcErrors
             detail = $"{detail.TrimEnd('.')}: {cause}";
         }
 
+        if (IsTlsFailure(ex.Status.DebugException))
+        {
+            // Grpc.Net.Client reports a failed handshake as INTERNAL; for the user the coordinator was not reachable.
+            return new CliException(ExitCodes.Unreachable,
+                $"the TLS handshake with the coordinator at {address} failed: {detail} (trust the cluster CA with --ca FILE or MLOPS_CA; docs/security.md)", ex)
+            { Status = ex.StatusCode };
+        }
+
         var message = ex.StatusCode switch
         {
             StatusCode.Unavailable => $"cannot reach the coordinator at {address}: {detail} (is it running? 'mlops up' starts one on this machine)",
@@ -34,6 +42,21 @@ public static class RpcErrors
             _ => $"{detail} ({StatusName(ex.StatusCode)})",
         };
         return new CliException(ExitCodeFor(ex.StatusCode), message, ex) { Status = ex.StatusCode };
+    }
+
+    /// <summary>True when the call failed in the TLS handshake (an untrusted or misnamed coordinator certificate, a
+    /// client certificate the coordinator refused).</summary>
+    private static bool IsTlsFailure(Exception? error)
+    {
+        for (var inner = error; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The canonical upper-snake name, e.g. FAILED_PRECONDITION, as the gRPC docs write it.</summary>

@@ -11,7 +11,7 @@ internal static class SubmitCommand
     {
         var file = new Argument<string>("file") { Description = "Job spec (YAML)", HelpName = "FILE" };
         var watch = new Option<bool>("--watch", "-w") { Description = "Follow the job until it ends, like 'mlops watch'" };
-        var owner = new Option<string?>("--owner") { Description = "Owner to record [default: the spec's owner, else the local user]", HelpName = "NAME" };
+        var owner = new Option<string?>("--owner") { Description = "Owner to record [default: the spec's owner, else the local user, or with an API token its principal]", HelpName = "NAME" };
         var command = shared.AddTo(new Command("submit", "Submit a job spec and print the job id") { file, watch, owner });
         CommandAction.Set(command, environment, (parseResult, cancellationToken) => RunAsync(
             shared.Context(environment, parseResult),
@@ -24,7 +24,7 @@ internal static class SubmitCommand
 
     private static async Task<int> RunAsync(CommandContext context, string file, bool watch, string? owner, CancellationToken cancellationToken)
     {
-        var spec = SpecFile.Load(file, owner, context.Environment.UserName);
+        var spec = SpecFile.Load(file, owner, context.DefaultOwner);
         using var client = context.CreateClient();
         var job = await client.SubmitJobAsync(spec, cancellationToken);
         if (context.Json)

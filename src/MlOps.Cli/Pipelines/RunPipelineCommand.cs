@@ -34,7 +34,7 @@ internal static class RunPipelineCommand
             var spec = Load(path, values);
             var context = shared.Context(environment, parseResult);
             using var client = context.CreateClient();
-            var run = await client.RunPipelineAsync(PipelineYaml.ToYaml(spec), values, parseResult.GetValue(noCache), environment.UserName, cancellationToken);
+            var run = await client.RunPipelineAsync(PipelineYaml.ToYaml(spec), values, parseResult.GetValue(noCache), context.DefaultOwner, cancellationToken);
             if (!parseResult.GetValue(watch))
             {
                 if (context.Json)

@@ -20,14 +20,18 @@ internal static class ReproduceCommand
     {
         var reference = new Argument<string>("reference") { Description = "Model version to reproduce: NAME:VERSION (or NAME@ALIAS)", HelpName = "MODEL" };
         var watch = new Option<bool>("--watch", "-w") { Description = "Show the job's progress like 'mlops watch' while waiting" };
-        var owner = new Option<string?>("--owner") { Description = "Owner of the new job [default: the local user]", HelpName = "NAME" };
+        var owner = new Option<string?>("--owner") { Description = "Owner of the new job [default: the local user, or with an API token its principal]", HelpName = "NAME" };
         var command = shared.AddTo(new Command("reproduce", "Re-run a model version's recorded job and check that it gives the same model") { reference, watch, owner });
-        CommandAction.Set(command, environment, (parseResult, cancellationToken) => RunAsync(
-            shared.Context(environment, parseResult),
-            RegistryReference.Model(parseResult.GetValue(reference)!),
-            parseResult.GetValue(watch),
-            parseResult.GetValue(owner) is { Length: > 0 } given ? given : environment.UserName,
-            cancellationToken));
+        CommandAction.Set(command, environment, (parseResult, cancellationToken) =>
+        {
+            var context = shared.Context(environment, parseResult);
+            return RunAsync(
+                context,
+                RegistryReference.Model(parseResult.GetValue(reference)!),
+                parseResult.GetValue(watch),
+                parseResult.GetValue(owner) is { Length: > 0 } given ? given : context.DefaultOwner,
+                cancellationToken);
+        });
         return command;
     }
 

@@ -15,7 +15,8 @@ namespace MlOps.Client.Inference;
 /// refresh while the request is retried on another one. Any other status is the request's own answer and is thrown
 /// as is. While the source cannot be reached the last known replicas keep being used. The model name of a request is
 /// the deployment's name; leave the version empty to let the deployment's traffic split pick it (canary, rollout), or
-/// set it to pin one version. Thread-safe; reuse one instance (it keeps one HTTP/2 channel per replica).
+/// set it to pin one version. Replicas that authenticate callers get <see cref="InferenceClientOptions.Security"/>'s
+/// token and certificates. Thread-safe; reuse one instance (it keeps one HTTP/2 channel per replica).
 /// </summary>
 public sealed class InferenceClient : IDisposable
 {
@@ -159,6 +160,9 @@ public sealed class InferenceClient : IDisposable
     {
         MaxReceiveMessageSize = _options.MaxReceiveMessageBytes,
         MaxSendMessageSize = _options.MaxSendMessageBytes,
+        // Without security the channel keeps gRPC's own default handler.
+        HttpHandler = _options.Security.IsEmpty ? null : _options.Security.CreateHandler(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }),
+        DisposeHttpClient = true,
     }));
 
     /// <summary>The ready replicas' gRPC addresses at one moment, minus those that failed since.</summary>

@@ -18,4 +18,8 @@ public sealed class InferenceClientOptions
 
     /// <summary>Largest request sent to a replica. Default 64 MiB; the server's own limit applies too.</summary>
     public int MaxSendMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>The token, CA and client certificate for replicas that authenticate callers (agents with
+    /// <c>Agent:Serving:Auth</c>). Default <see cref="InferenceEndpointSecurity.None"/>.</summary>
+    public InferenceEndpointSecurity Security { get; set; } = InferenceEndpointSecurity.None;
 }

@@ -22,6 +22,7 @@ internal sealed class AgentConnections(
     AgentLossHandler loss,
     SchedulerSignal scheduler,
     MlOps.Coordinator.Deployments.ServingFleet fleet,
+    MlOps.Coordinator.Access.InferenceCredentialsPublisher credentials,
     IOptions<CoordinatorOptions> options,
     ILogger<AgentConnections> logger)
 {
@@ -40,6 +41,7 @@ internal sealed class AgentConnections(
                     LeaseDuration = Duration.FromTimeSpan(options.Value.LeaseDuration),
                 },
             });
+            session.Send(await credentials.SnapshotAsync(cancellationToken));
 
             await ReconcileAsync(session, hello, cancellationToken);
             var replaced = sessions.Replace(session);

@@ -22,6 +22,9 @@ internal sealed class AgentSessionRegistry
         return ReferenceEquals(previous, session) ? null : previous;
     }
 
+    /// <summary>Every open session at this moment.</summary>
+    public IReadOnlyCollection<AgentSession> All => [.. _sessions.Values];
+
     public AgentSession? Get(string agentId) => _sessions.TryGetValue(agentId, out var session) ? session : null;
 
     public bool IsCurrent(AgentSession session) => _sessions.TryGetValue(session.AgentId, out var current) && ReferenceEquals(current, session);

@@ -35,4 +35,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 1209, Level = LogLevel.Information, Message = "Agent {AgentId} drained: {Drained}")]
     public static partial void DrainChanged(ILogger logger, string agentId, bool drained);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Agent stream from {Peer} refused (UNAUTHENTICATED): {Reason}")]
+    public static partial void Unauthenticated(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Agent stream refused (PERMISSION_DENIED): the hello names agent {AgentId}, but its certificate was issued to {CommonName}")]
+    public static partial void IdentityMismatch(ILogger logger, string agentId, string commonName);
 }

@@ -32,7 +32,16 @@ internal sealed class JobGrpcService(
                 RpcErrors.ThrowInvalidArgument("job_id", $"must be empty or 'j-' and 16 lowercase Crockford base32 digits, got '{request.JobId}'");
             }
 
-            var job = await submitter.SubmitAsync(request.Spec, context.RequestHeaders.GetValue(UserHeader), context.CancellationToken, request.JobId);
+            // Authenticated callers submit as themselves; only an admin (everyone, with authentication off) may name
+            // another owner.
+            var caller = MlOps.Coordinator.Access.Caller.Of(context);
+            if (!caller.IsAdmin && !string.IsNullOrEmpty(request.Spec.Owner) && request.Spec.Owner != caller.Principal)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    $"spec.owner: '{request.Spec.Owner}' is not you ({caller.Principal}); only an admin submits jobs for others"));
+            }
+
+            var job = await submitter.SubmitAsync(request.Spec, caller.Principal, context.CancellationToken, request.JobId);
             return new SubmitJobResponse { Job = job };
         }
         catch (SpecValidationException ex)
@@ -90,6 +99,18 @@ internal sealed class JobGrpcService(
     public override async Task<Job> CancelJob(CancelJobRequest request, ServerCallContext context)
     {
         RpcErrors.RequireId(request.JobId, "job_id");
+        var caller = MlOps.Coordinator.Access.Caller.Of(context);
+        if (!caller.IsAdmin)
+        {
+            var job = await store.GetJobAsync(request.JobId, context.CancellationToken)
+                ?? RpcErrors.ThrowNotFound<Job>("job_id", $"job '{request.JobId}' not found");
+            if (job.Spec.Owner != caller.Principal)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    $"job_id: job '{job.Id}' belongs to {job.Spec.Owner}; {caller.Principal} may cancel only its own jobs (an admin may cancel any)"));
+            }
+        }
+
         try
         {
             return await canceller.CancelAsync(request.JobId, request.Reason, context.CancellationToken);

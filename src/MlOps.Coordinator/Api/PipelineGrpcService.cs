@@ -1,5 +1,7 @@
 using Grpc.Core;
+using MlOps.Contracts.Access;
 using MlOps.Contracts;
+using MlOps.Coordinator.Access;
 using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Pipelines;
 using MlOps.Coordinator.Storage;
@@ -33,8 +35,23 @@ internal sealed class PipelineGrpcService(PipelineRunHost host, IPipelineStore s
             throw RpcErrors.InvalidArgument(ex.Errors);
         }
 
+        // As for jobs: authenticated callers run pipelines as themselves, and deploying needs the deployer role.
+        var caller = Caller.Of(context);
+        if (!caller.IsAdmin && request.Owner.Length > 0 && request.Owner != caller.Principal)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"owner: '{request.Owner}' is not you ({caller.Principal}); only an admin runs pipelines for others"));
+        }
+
+        if (plan.Steps.FirstOrDefault(s => s.Kind == StepKind.Deploy) is { } deploy
+            && !caller.Role.IsAtLeast(AccessRole.Deployer))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"steps.{deploy.Name}: a deploy step needs the deployer role or above; {caller.Principal} has the {caller.Role.Name()} role"));
+        }
+
         var owner = request.Owner.Length > 0 ? request.Owner
-            : context.RequestHeaders.GetValue(JobGrpcService.UserHeader) is { Length: > 0 } user ? user
+            : caller.Principal is { Length: > 0 } user ? user
             : JobSubmitter.AnonymousOwner;
         return await host.StartAsync(plan, request.Yaml, owner, request.NoCache, context.CancellationToken);
     }

@@ -18,11 +18,21 @@ public sealed class CoordinatorOptions
     public const string PostgresStore = "postgres";
 
     /// <summary>
-    /// Address the gRPC endpoint listens on: <c>http://HOST:PORT</c>, HTTP/2 without TLS (h2c). HOST is an IP
-    /// address, <c>localhost</c> or <c>*</c> (every interface); port 0 picks a free port.
-    /// Default <c>http://127.0.0.1:7070</c>.
+    /// Address the gRPC endpoint listens on: <c>https://HOST:PORT</c>, HTTP/2 over TLS with <see cref="Tls"/>, or
+    /// <c>http://HOST:PORT</c>, HTTP/2 without TLS (h2c), which is allowed on a loopback address only (127.0.0.1,
+    /// <c>::1</c>, <c>localhost</c>). HOST is an IP address, <c>localhost</c> or <c>*</c> (every interface); port 0
+    /// picks a free port. Default <c>http://127.0.0.1:7070</c>.
     /// </summary>
     public string Listen { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>
+    /// Mutual TLS on <see cref="Listen"/> (<c>Coordinator:Tls:CertificateFile</c>, <c>KeyFile</c>,
+    /// <c>AuthorityFile</c>; all three or none): the coordinator's certificate (role coordinator: serverAuth), its key,
+    /// and the cluster CA that every client certificate presented must chain to. Agents must present one (their
+    /// identity is its subject); other clients may come without. Default: none (plaintext, loopback only).
+    /// See docs/security.md.
+    /// </summary>
+    public MlOps.Core.Certificates.TlsFiles Tls { get; set; } = new();
 
     /// <summary>
     /// Address of a separate HTTP/1.1 listener that serves only <c>GET /metrics</c> for Prometheus (the gRPC endpoint

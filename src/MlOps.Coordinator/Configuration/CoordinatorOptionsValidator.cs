@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MlOps.Coordinator.Storage.Postgres;
+using MlOps.Core.Certificates;
 
 namespace MlOps.Coordinator.Configuration;
 
@@ -15,12 +16,22 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
         {
             Error(nameof(options.Listen), listenError);
         }
+        else
+        {
+            ValidateTransport(options, listen, Error);
+        }
+
+        errors.AddRange(options.Tls.Problems($"{CoordinatorOptions.SectionName}:{nameof(options.Tls)}", ClusterRoles.ServerAuthentication));
 
         if (!string.IsNullOrWhiteSpace(options.MetricsListen))
         {
             if (!ListenAddress.TryParse(options.MetricsListen, out var metrics, out var metricsError))
             {
                 Error(nameof(options.MetricsListen), metricsError + " (or empty for no metrics listener)");
+            }
+            else if (metrics.IsHttps)
+            {
+                Error(nameof(options.MetricsListen), $"'{options.MetricsListen}' uses scheme 'https'; the metrics listener serves plain HTTP/1.1 for Prometheus, so use http://");
             }
             else if (listen is not null && metrics.Port != 0 && metrics.Port == listen.Port)
             {
@@ -155,5 +166,26 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// https needs the TLS files and the TLS files need https; plaintext is for loopback alone, so that nothing
+    /// reaches the cluster API from another machine without mutual TLS.
+    /// </summary>
+    private static void ValidateTransport(CoordinatorOptions options, ListenAddress listen, Action<string, string> error)
+    {
+        const string tls = $"{CoordinatorOptions.SectionName}:{nameof(CoordinatorOptions.Tls)}";
+        if (listen.IsHttps && !options.Tls.Enabled)
+        {
+            error(nameof(options.Listen), $"'{options.Listen}' serves TLS, which needs {tls} (CertificateFile, KeyFile and AuthorityFile: the coordinator's certificate, its key and the cluster CA; docs/security.md)");
+        }
+        else if (!listen.IsHttps && options.Tls.Enabled)
+        {
+            error(nameof(options.Listen), $"must be https://HOST:PORT when {tls} is set, got '{options.Listen}'");
+        }
+        else if (!listen.IsHttps && !listen.IsLoopback)
+        {
+            error(nameof(options.Listen), $"'{options.Listen}' would serve the cluster API without TLS beyond this machine: plaintext is allowed on loopback only (127.0.0.1, ::1, localhost). Set {tls} (CertificateFile, KeyFile, AuthorityFile; docs/security.md) and listen on https://, or listen on 127.0.0.1");
+        }
     }
 }

@@ -4,8 +4,11 @@ using System.Net;
 
 namespace MlOps.Coordinator.Configuration;
 
-/// <summary>A parsed <see cref="CoordinatorOptions.Listen"/> value: where Kestrel binds its HTTP/2 (h2c) endpoint.</summary>
-internal sealed record ListenAddress(string Host, int Port)
+/// <summary>
+/// A parsed <see cref="CoordinatorOptions.Listen"/> value: where Kestrel binds its HTTP/2 endpoint, over TLS
+/// (<c>https://</c>) or without (<c>http://</c>, h2c).
+/// </summary>
+internal sealed record ListenAddress(string Host, int Port, bool IsHttps = false)
 {
     /// <summary>True when the host is <c>localhost</c>: Kestrel then binds the loopback addresses.</summary>
     public bool IsLocalhost => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase);
@@ -16,7 +19,14 @@ internal sealed record ListenAddress(string Host, int Port)
     /// <summary>The IP address to bind, or null for <c>localhost</c> and every-interface hosts.</summary>
     public IPAddress? Address => IsLocalhost || IsAnyAddress ? null : IPAddress.Parse(Host);
 
-    /// <summary>Parses <c>http://HOST:PORT</c>. Returns false with a message saying what is wrong.</summary>
+    /// <summary>True when only this machine can connect: <c>localhost</c>, 127.0.0.0/8 or <c>::1</c> (also an IPv4
+    /// loopback address mapped to IPv6). Every-interface hosts are not loopback.</summary>
+    public bool IsLoopback => IsLocalhost || (!IsAnyAddress && IPAddress.IsLoopback(Address!.IsIPv4MappedToIPv6 ? Address.MapToIPv4() : Address));
+
+    /// <summary><c>https</c> or <c>http</c>.</summary>
+    public string Scheme => IsHttps ? Uri.UriSchemeHttps : Uri.UriSchemeHttp;
+
+    /// <summary>Parses <c>http://HOST:PORT</c> or <c>https://HOST:PORT</c>. Returns false with a message saying what is wrong.</summary>
     public static bool TryParse(string? value, [NotNullWhen(true)] out ListenAddress? address, [NotNullWhen(false)] out string? error)
     {
         address = null;
@@ -28,29 +38,30 @@ internal sealed record ListenAddress(string Host, int Port)
         }
 
         // '*' is not a valid URI host, so it is swapped for a placeholder before parsing.
-        var wildcard = value.StartsWith("http://*:", StringComparison.OrdinalIgnoreCase);
-        var parsable = wildcard ? "http://0.0.0.0:" + value["http://*:".Length..] : value;
+        var prefix = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? "https://" : "http://";
+        var wildcard = value.StartsWith(prefix + "*:", StringComparison.OrdinalIgnoreCase);
+        var parsable = wildcard ? prefix + "0.0.0.0:" + value[(prefix.Length + 2)..] : value;
         if (!Uri.TryCreate(parsable, UriKind.Absolute, out var uri))
         {
-            error = $"'{value}' is not an absolute URL; expected http://HOST:PORT";
+            error = $"'{value}' is not an absolute URL; expected http://HOST:PORT or https://HOST:PORT";
             return false;
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            error = $"'{value}' uses scheme '{uri.Scheme}'; the coordinator serves HTTP/2 without TLS (h2c), so use http://";
+            error = $"'{value}' uses scheme '{uri.Scheme}'; the coordinator serves HTTP/2 over TLS (https://) or, on loopback, without (http://)";
             return false;
         }
 
         if (uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
         {
-            error = $"'{value}' has a path or query; expected http://HOST:PORT";
+            error = $"'{value}' has a path or query; expected {prefix}HOST:PORT";
             return false;
         }
 
-        if (!HasExplicitPort(value))
+        if (!HasExplicitPort(value, prefix))
         {
-            error = $"'{value}' has no port; expected http://HOST:PORT (port 0 picks a free one)";
+            error = $"'{value}' has no port; expected {prefix}HOST:PORT (port 0 picks a free one)";
             return false;
         }
 
@@ -61,13 +72,13 @@ internal sealed record ListenAddress(string Host, int Port)
             return false;
         }
 
-        address = new ListenAddress(wildcard ? "*" : host, uri.Port);
+        address = new ListenAddress(wildcard ? "*" : host, uri.Port, uri.Scheme == Uri.UriSchemeHttps);
         return true;
     }
 
-    private static bool HasExplicitPort(string value)
+    private static bool HasExplicitPort(string value, string prefix)
     {
-        var authority = value["http://".Length..].TrimEnd('/');
+        var authority = value[prefix.Length..].TrimEnd('/');
         var colon = authority.LastIndexOf(':');
         return colon >= 0 && colon > authority.LastIndexOf(']') &&
                int.TryParse(authority[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _);

@@ -155,7 +155,7 @@ internal sealed class LeaderElection(
         if (wildcard)
         {
             HighAvailabilityLog.WildcardAdvertised(logger, bound);
-            return ($"http://{Environment.MachineName}:{uri.Port}", checkTarget);
+            return ($"{uri.Scheme}://{Environment.MachineName}:{uri.Port}", checkTarget);
         }
 
         return ($"{uri.Scheme}://{uri.Authority}", checkTarget);
@@ -176,6 +176,10 @@ internal sealed class LeaderElection(
                 CheckDefinition.ForGrpc(checkId, checkTarget, ha.CheckInterval) with
                 {
                     Timeout = ha.CheckInterval,
+                    // Over mutual TLS Consul dials without a client certificate (allowed) and without the cluster CA, so
+                    // it cannot verify ours: the check asks only whether the coordinator answers.
+                    GrpcUseTls = options.Value.Tls.Enabled,
+                    TlsSkipVerify = options.Value.Tls.Enabled,
                     // A session cannot be tied to a critical check, and the server already answers: start passing.
                     InitialStatus = CheckStatus.Passing,
                     DeregisterCriticalServiceAfter = TimeSpan.FromMinutes(1),

@@ -17,6 +17,7 @@ public static class CoordinatorEndpointExtensions
         app.MapGrpcService<MonitoringGrpcService>();
         app.MapGrpcService<RetrainingGrpcService>();
         app.MapGrpcService<PipelineGrpcService>();
+        app.MapGrpcService<AccessGrpcService>();
         app.MapGrpcHealthChecksService();
         return app;
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts.Configuration;
+using MlOps.Coordinator.Access;
 using MlOps.Coordinator.Agents;
 using MlOps.Coordinator.Api;
 using MlOps.Coordinator.Configuration;
@@ -34,6 +35,7 @@ public static class CoordinatorServiceExtensions
         builder.Services.AddCoordinatorHighAvailability(builder.Configuration);
         builder.Services.AddCoordinatorMetricsListener();
         builder.Services.AddGrpc();
+        builder.Services.AddCoordinatorAccessInterceptor();
         builder.Services.AddCoordinatorGrpcLimits();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("state-store");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -64,11 +66,16 @@ public static class CoordinatorServiceExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOps.Coordinator.Retraining.RetrainingOptions>, MlOps.Coordinator.Retraining.RetrainingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         builder.Services.AddPipelineOptions();
+        builder.Services.AddAccessOptions();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
     }
 
-    /// <summary>Kestrel with one HTTP/2-only (h2c) endpoint at <see cref="CoordinatorOptions.Listen"/>.</summary>
+    /// <summary>
+    /// Kestrel with one HTTP/2-only endpoint at <see cref="CoordinatorOptions.Listen"/>: over TLS with the coordinator's
+    /// certificate when <see cref="CoordinatorOptions.Tls"/> is set (a client certificate is optional, but one that is
+    /// presented must chain to the cluster CA with clientAuth, or the handshake fails), else h2c.
+    /// </summary>
     public static WebApplicationBuilder ConfigureCoordinatorKestrel(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -77,12 +84,35 @@ public static class CoordinatorServiceExtensions
             // and leave a bad value to the start-up validation, which reports every error at once.
             var options = new CoordinatorOptions();
             kestrel.ApplicationServices.GetRequiredService<IConfiguration>().GetSection(CoordinatorOptions.SectionName).Bind(options);
-            if (!ListenAddress.TryParse(options.Listen, out var address, out _))
+            if (!ListenAddress.TryParse(options.Listen, out var address, out _) || address.IsHttps != options.Tls.Enabled)
             {
                 return;
             }
 
-            static void Http2Only(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
+            MlOps.Core.Certificates.TlsCredentials? tls = null;
+            if (address.IsHttps)
+            {
+                try
+                {
+                    // Held for the life of the process: Kestrel presents the certificate on every handshake.
+                    tls = options.Tls.Load();
+                }
+                catch (MlOps.Core.Certificates.CertificateException)
+                {
+                    return;
+                }
+            }
+
+            var refusals = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CoordinatorTls).FullName!);
+            void Http2Only(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (tls is not null)
+                {
+                    listen.UseHttps(CoordinatorTls.HttpsOptions(tls, refusals));
+                }
+            }
+
             if (address.IsAnyAddress)
             {
                 kestrel.ListenAnyIP(address.Port, Http2Only);
@@ -158,24 +188,31 @@ public static class CoordinatorServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Monitoring.DriftMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<MlOps.Coordinator.Retraining.RetrainingController>());
         services.AddPipelines();
+        services.AddCoordinatorAccess();
         services.AddHostedService(sp => sp.GetRequiredService<ListeningAnnouncer>());
         return services;
     }
 
     /// <summary>
-    /// Message limits: blob chunks are 1 MiB (plus framing) and manifests up to 4 MiB, so the artifact service takes
-    /// messages up to <see cref="MaxArtifactMessageBytes"/>. Streaming calls have no overall body limit (gRPC lifts
-    /// Kestrel's for them), so blobs of any size stream through.
+    /// Message limits, explicit for every service: <see cref="MaxMessageBytes"/> (4 MiB) per received message, enough
+    /// for a job spec, a pipeline's YAML (itself limited to 1 MiB) and an agent's batch of logs or metrics. Blob chunks are
+    /// 1 MiB (plus framing) and manifests up to 4 MiB, so the artifact service takes messages up to
+    /// <see cref="MaxArtifactMessageBytes"/>. Streaming calls have no overall body limit (gRPC lifts Kestrel's for them):
+    /// a PushBlob stream is bounded instead by <c>Artifacts:MaxBlobBytes</c> (20 GiB by default), checked as it arrives.
+    /// A larger message is refused with RESOURCE_EXHAUSTED before it is parsed.
     /// </summary>
     public static IServiceCollection AddCoordinatorGrpcLimits(this IServiceCollection services)
     {
-        services.AddGrpc().AddServiceOptions<ArtifactGrpcService>(o =>
+        services.AddGrpc(o => o.MaxReceiveMessageSize = MaxMessageBytes).AddServiceOptions<ArtifactGrpcService>(o =>
         {
             o.MaxReceiveMessageSize = MaxArtifactMessageBytes;
             o.MaxSendMessageSize = MaxArtifactMessageBytes;
         });
         return services;
     }
+
+    /// <summary>Largest message any coordinator service accepts (the artifact service excepted): 4 MiB.</summary>
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
 
     /// <summary>Largest message the artifact service accepts or sends: a 4 MiB manifest with room for framing.</summary>
     public const int MaxArtifactMessageBytes = 8 * 1024 * 1024;

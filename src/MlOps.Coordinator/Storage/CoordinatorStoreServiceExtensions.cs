@@ -20,6 +20,7 @@ public static class CoordinatorStoreServiceExtensions
         services.TryAddSingleton(sp => (IDeploymentStore)sp.GetRequiredService<ICoordinatorStore>());
         services.TryAddSingleton(sp => (IRetrainingStore)sp.GetRequiredService<ICoordinatorStore>());
         services.TryAddSingleton(sp => (IPipelineStore)sp.GetRequiredService<ICoordinatorStore>());
+        services.TryAddSingleton(sp => (IAccessStore)sp.GetRequiredService<ICoordinatorStore>());
         return services;
     }
 

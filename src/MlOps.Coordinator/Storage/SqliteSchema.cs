@@ -159,6 +159,24 @@ internal static class SqliteSchema
                 created_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        new(8, "api tokens and audit log",
+            """
+            CREATE TABLE api_tokens (
+                id          TEXT    PRIMARY KEY,
+                secret_hash BLOB    NOT NULL UNIQUE,
+                created_at  INTEGER NOT NULL,
+                record      BLOB    NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE audit_log (
+                sequence  INTEGER PRIMARY KEY AUTOINCREMENT,
+                at        INTEGER NOT NULL,
+                principal TEXT    NOT NULL,
+                method    TEXT    NOT NULL,
+                record    BLOB    NOT NULL
+            );
+            CREATE INDEX ix_audit_log_principal ON audit_log (principal, sequence);
+            CREATE INDEX ix_audit_log_at ON audit_log (at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

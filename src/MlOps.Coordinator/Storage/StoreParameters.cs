@@ -157,6 +157,32 @@ internal readonly struct StoreParameters
         Add("record", run.ToByteArray());
     }
 
+    public void AddToken(StoredToken token)
+    {
+        Add("id", token.Token.Id);
+        Add("hash", token.SecretHash);
+        Add("created", token.Token.CreatedAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0L);
+        Add("record", token.Token.ToByteArray());
+    }
+
+    public void AddAuditRecord(AuditRecord record)
+    {
+        Add("at", record.At?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0L);
+        Add("principal", record.Principal);
+        Add("method", record.Method);
+        Add("record", record.ToByteArray());
+    }
+
+    /// <summary>The filters of an audit query: empty strings and zero for "any".</summary>
+    public void AddAuditQuery(AuditQuery query)
+    {
+        Add("principal", query.Principal ?? "");
+        Add("method", (query.Method ?? "").ToLowerInvariant());
+        Add("since", query.Since?.ToUnixTimeMilliseconds() ?? 0L);
+        Add("before", query.BeforeSequence ?? long.MaxValue);
+        Add("limit", Math.Max(1, query.Limit));
+    }
+
     public void AddPipelineRun(PipelineRun run)
     {
         Add("id", run.Id);

@@ -150,6 +150,17 @@ internal static class StoreRows
 
     public static RetrainingRun ReadRetrainingRun(DbDataReader reader) => RetrainingRun.Parser.ParseFrom(Blob(reader, 0));
 
+    /// <summary>A token from its <c>record, secret_hash</c> columns.</summary>
+    public static StoredToken ReadToken(DbDataReader reader) => new(ApiToken.Parser.ParseFrom(Blob(reader, 0)), Blob(reader, 1));
+
+    /// <summary>An audit record from its <c>sequence, record</c> columns (the sequence is the row's, not the blob's).</summary>
+    public static AuditRecord ReadAuditRecord(DbDataReader reader)
+    {
+        var record = AuditRecord.Parser.ParseFrom(Blob(reader, 1));
+        record.Sequence = reader.GetInt64(0);
+        return record;
+    }
+
     public static PipelineRun ReadPipelineRun(DbDataReader reader) => PipelineRun.Parser.ParseFrom(Blob(reader, 0));
 
     /// <summary>The model version as stored by an insert: numbered, dated, and with no aliases yet.</summary>

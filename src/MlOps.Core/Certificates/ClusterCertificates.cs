@@ -56,8 +56,9 @@ public static class ClusterCertificates
 
     /// <summary>
     /// A node certificate signed by <paramref name="authority"/> (which must carry its private key): subject
-    /// <c>CN=name, O=role</c>, digitalSignature, the role's extended key usages, the subject alternative names, the
-    /// authority's key identifier and a random serial. Its validity is cut to the authority's.
+    /// <c>CN=name, O=role</c>, digitalSignature, the extended key usages of <see cref="NodeCertificateRequest.Usages"/>
+    /// (the role's, plus serverAuth for a serving agent), the subject alternative names, the authority's key
+    /// identifier and a random serial. Its validity is cut to the authority's.
     /// </summary>
     public static X509Certificate2 Issue(X509Certificate2 authority, NodeCertificateRequest node, DateTimeOffset now)
     {
@@ -85,7 +86,7 @@ public static class ClusterCertificates
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. node.Role.Usages()], critical: false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. node.Usages], critical: false));
         request.CertificateExtensions.Add(AlternativeNames(node));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(AuthorityKeyIdentifier(authority));

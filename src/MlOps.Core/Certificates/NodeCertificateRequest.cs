@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 
 namespace MlOps.Core.Certificates;
 
@@ -15,4 +16,16 @@ public sealed record NodeCertificateRequest(
 {
     /// <summary>The DNS names the certificate gets: <see cref="DnsNames"/>, or the name when no SAN was given.</summary>
     public IReadOnlyList<string> EffectiveDnsNames => DnsNames.Count == 0 && Addresses.Count == 0 ? [Name] : DnsNames;
+
+    /// <summary>
+    /// An agent that also serves TLS on its inference endpoints (<c>Agent:Serving:Tls</c>): its certificate gets
+    /// serverAuth besides clientAuth, for the host names clients dial. Default false. Only meaningful for
+    /// <see cref="ClusterRole.Agent"/>: a coordinator has serverAuth anyway, a client never serves.
+    /// </summary>
+    public bool Serving { get; init; }
+
+    /// <summary>The extended key usages: the role's, plus serverAuth for a <see cref="Serving"/> agent.</summary>
+    public IReadOnlyList<Oid> Usages => Serving && Role == ClusterRole.Agent
+        ? [ClusterRoles.ServerAuthentication, ClusterRoles.ClientAuthentication]
+        : Role.Usages();
 }

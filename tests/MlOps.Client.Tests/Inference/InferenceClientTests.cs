@@ -244,6 +244,30 @@ public sealed class InferenceClientTests : IAsyncLifetime
         Assert.Contains("MaxAttempts", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PredictAndMetadata_WithABearerToken_EveryReplicaCallCarriesIt()
+    {
+        _coordinator.Deployments.Set(Deployment(DeploymentPhase.Available, Ready(_a)));
+        var security = new InferenceEndpointSecurity { BearerToken = "tok_0123456789ab.secret" };
+        using var client = Client(new InferenceClientOptions { ReplicaRefreshInterval = Refresh, Security = security });
+
+        await client.MetadataAsync(Name);
+        await client.PredictAsync(Request());
+
+        Assert.Equal(["Bearer tok_0123456789ab.secret", "Bearer tok_0123456789ab.secret"], _a.Authorizations);
+    }
+
+    [Fact]
+    public async Task PredictAsync_NoSecurity_NoAuthorizationHeader()
+    {
+        _coordinator.Deployments.Set(Deployment(DeploymentPhase.Available, Ready(_a)));
+        using var client = Client();
+
+        await client.PredictAsync(Request());
+
+        Assert.Equal([""], _a.Authorizations);
+    }
+
     private InferenceClient Client(InferenceClientOptions? options = null) =>
         new(_coordinator.Channel, options ?? new InferenceClientOptions { ReplicaRefreshInterval = Refresh }, _clock);
 

@@ -39,6 +39,9 @@ internal sealed class FakeReplicaForTests : IAsyncDisposable
 
     public ConcurrentQueue<ModelMetadataRequest> MetadataRequests => _service.MetadataRequests;
 
+    /// <summary>The <c>authorization</c> header of every call ("" when there was none).</summary>
+    public ConcurrentQueue<string> Authorizations => _service.Authorizations;
+
     public static async Task<FakeReplicaForTests> StartAsync(string name)
     {
         var service = new FakeInferenceServiceForTests(name);
@@ -63,21 +66,24 @@ internal sealed class FakeInferenceServiceForTests(string name) : GRPCInferenceS
 
     public ConcurrentQueue<ModelMetadataRequest> MetadataRequests { get; } = new();
 
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        Answer();
+        Answer(context);
         return Task.FromResult(new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = Name });
     }
 
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
         MetadataRequests.Enqueue(request);
-        Answer();
+        Answer(context);
         return Task.FromResult(new ModelMetadataResponse { Name = request.Name, Platform = Name });
     }
 
-    private void Answer()
+    private void Answer(ServerCallContext context)
     {
+        Authorizations.Enqueue(context.RequestHeaders.GetValue("authorization") ?? "");
         Interlocked.Increment(ref _calls);
         if (Failure is { } failure)
         {

@@ -46,17 +46,40 @@ public sealed class CoordinatorOptionsValidatorTests
     [InlineData("http://*:7070", "*", 7070)]
     [InlineData("http://[::1]:5000/", "::1", 5000)]
     [InlineData("http://0.0.0.0:80", "0.0.0.0", 80)]
+    [InlineData("https://*:7070", "*", 7070)]
+    [InlineData("https://10.0.0.5:7443", "10.0.0.5", 7443)]
+    [InlineData("HTTPS://127.0.0.1:0", "127.0.0.1", 0)]
     public void TryParse_ValidListen_HostAndPort(string value, string host, int port)
     {
         Assert.True(ListenAddress.TryParse(value, out var address, out var error), error);
         Assert.Equal(host, address.Host);
         Assert.Equal(port, address.Port);
+        Assert.Equal(value.StartsWith("https", StringComparison.OrdinalIgnoreCase), address.IsHttps);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:7070", true)]
+    [InlineData("http://127.8.9.10:7070", true)]
+    [InlineData("http://localhost:7070", true)]
+    [InlineData("http://[::1]:7070", true)]
+    [InlineData("http://[::ffff:127.0.0.1]:7070", true)]
+    [InlineData("http://*:7070", false)]
+    [InlineData("http://0.0.0.0:7070", false)]
+    [InlineData("http://[::]:7070", false)]
+    [InlineData("http://10.0.0.5:7070", false)]
+    [InlineData("https://192.168.1.2:7070", false)]
+    public void IsLoopback_ListenHost_OnlyThisMachine(string value, bool loopback)
+    {
+        Assert.True(ListenAddress.TryParse(value, out var address, out var error), error);
+
+        Assert.Equal(loopback, address.IsLoopback);
     }
 
     [Theory]
     [InlineData("")]
     [InlineData("127.0.0.1:7070")]
-    [InlineData("https://127.0.0.1:7070")]
+    [InlineData("ftp://127.0.0.1:7070")]
+    [InlineData("https://127.0.0.1")]
     [InlineData("http://127.0.0.1")]
     [InlineData("http://example.org:7070")]
     [InlineData("http://127.0.0.1:7070/grpc")]

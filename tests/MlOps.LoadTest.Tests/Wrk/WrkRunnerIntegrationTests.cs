@@ -48,6 +48,27 @@ public class WrkRunnerIntegrationTests
     }
 
     [WrkFact]
+    public async Task RunAsync_WithBearerToken_EveryRequestCarriesIt()
+    {
+        long wrongTokens = 0;
+        var (app, address) = await LoopbackHttpHost.StartAsync(server => server.MapPost("/v2/models/{name}/infer", (HttpContext context) =>
+        {
+            if (context.Request.Headers.Authorization != "Bearer tok_0123456789ab.wrk")
+            {
+                Interlocked.Increment(ref wrongTokens);
+            }
+        }));
+        await using var _ = app;
+
+        var result = await WrkRunner.RunAsync(new Uri(address, "/v2/models/m/infer"), Body, connections: 2, threads: 1,
+            TimeSpan.FromSeconds(1), "tok_0123456789ab.wrk", default);
+
+        Assert.True(result.Requests > 0, result.RawOutput);
+        Assert.Equal(0, Interlocked.Read(ref wrongTokens));
+        Assert.DoesNotContain("tok_0123456789ab", result.RawOutput, StringComparison.Ordinal);
+    }
+
+    [WrkFact]
     public async Task RunAsync_NothingListening_ThrowsWithWrksMessage()
     {
         var uri = new Uri($"http://127.0.0.1:{FreePort.Next()}/v2/models/m/infer");

@@ -183,6 +183,24 @@ internal static class PostgresSchema
                 created_at bigint  NOT NULL
             );
             """),
+        new(8, "api tokens and audit log",
+            """
+            CREATE TABLE api_tokens (
+                id          text    PRIMARY KEY,
+                secret_hash bytea   NOT NULL UNIQUE,
+                created_at  bigint  NOT NULL,
+                record      bytea   NOT NULL
+            );
+            CREATE TABLE audit_log (
+                sequence  bigserial PRIMARY KEY,
+                at        bigint    NOT NULL,
+                principal text      NOT NULL,
+                method    text      NOT NULL,
+                record    bytea     NOT NULL
+            );
+            CREATE INDEX ix_audit_log_principal ON audit_log (principal, sequence);
+            CREATE INDEX ix_audit_log_at ON audit_log (at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
