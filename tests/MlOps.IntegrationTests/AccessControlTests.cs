@@ -111,7 +111,7 @@ public sealed class AccessControlTests : IClassFixture<AccessControlTests.Secure
                 continue;
             }
 
-            if (!await _coordinator.HasAuditRecordAsync(principal, path, StatusName(code), before))
+            if (!await _coordinator.HasAuditRecordAsync(principal, path, GrpcStatusNames.Of(code), before))
             {
                 failures.Add($"{path} as {principal}: answered {code} but no audit record says so");
             }
@@ -195,10 +195,6 @@ public sealed class AccessControlTests : IClassFixture<AccessControlTests.Secure
         Assert.Equal(JobState.Cancelled, (await new JobService.JobServiceClient(admin).CancelJobAsync(new CancelJobRequest { JobId = other.Id })).State);
         Assert.True(await _coordinator.HasAuditRecordAsync("admin", "/mlops.v1.JobService/CancelJob", "OK"));
     }
-
-    /// <summary>The status name as the audit log writes it: PERMISSION_DENIED.</summary>
-    private static string StatusName(StatusCode code) =>
-        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 
     [Fact]
     public async Task Cli_WithTokensFromTheEnvironment_WhoAmISubmitTokensAndAudit()

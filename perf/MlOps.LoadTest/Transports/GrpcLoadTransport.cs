@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MlOps.Client.Inference;
-using MlOps.Client.Rpc;
+using MlOps.Contracts;
 
 namespace MlOps.LoadTest.Transports;
 

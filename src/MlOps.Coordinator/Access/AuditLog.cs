@@ -26,9 +26,9 @@ public sealed class AuditLog(IAccessStore store, TimeProvider time, ILogger<Audi
         var (outcome, detail) = error switch
         {
             null => (progress ?? "OK", ""),
-            RpcException rpc => (StatusName(rpc.StatusCode), rpc.Status.Detail),
-            OperationCanceledException => (StatusName(StatusCode.Cancelled), "the call was cancelled"),
-            _ => (StatusName(StatusCode.Unknown), error.GetType().Name),
+            RpcException rpc => (GrpcStatusNames.Of(rpc.StatusCode), rpc.Status.Detail),
+            OperationCanceledException => (GrpcStatusNames.Of(StatusCode.Cancelled), "the call was cancelled"),
+            _ => (GrpcStatusNames.Of(StatusCode.Unknown), error.GetType().Name),
         };
         var record = new AuditRecord
         {
@@ -52,23 +52,4 @@ public sealed class AuditLog(IAccessStore store, TimeProvider time, ILogger<Audi
             AccessLog.AuditWriteFailed(logger, ex, context.Method, caller.Principal);
         }
     }
-
-    /// <summary>The gRPC status name as the protocol spells it: PERMISSION_DENIED.</summary>
-    public static string StatusName(StatusCode code) => code switch
-    {
-        StatusCode.OK => "OK",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.Unimplemented => "UNIMPLEMENTED",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => code.ToString().ToUpperInvariant(),
-    };
 }

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using MlOps.Client.Rpc;
+using MlOps.Contracts;
 
 namespace MlOps.Client.Tests.Rpc;
 

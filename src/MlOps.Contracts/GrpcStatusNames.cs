@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace MlOps.Client.Rpc;
+namespace MlOps.Contracts;
 
 /// <summary>gRPC status codes by their canonical upper-snake names (e.g. <c>FAILED_PRECONDITION</c>), as the gRPC
 /// docs and other tools write them. Every name is a constant: callers on hot paths count errors by it.</summary>
