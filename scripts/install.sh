@@ -2,7 +2,8 @@
 # Installs the coordinator or the agent (and the mlops CLI) as a systemd service. See docs/install.md.
 #
 #   scripts/install.sh --role coordinator|agent [--prefix DIR] [--from DIR] [--version V] [--coordinator URL]
-#   scripts/install.sh --publish-to DIR        # only build the self-contained bundle (to copy to other nodes)
+#   scripts/install.sh --publish-to DIR        # only build the self-contained bundle (to copy to other nodes; it
+#                                              # also holds the load harness and scripts/gpu-check.sh)
 #
 # Without --from it publishes the role and the CLI from this checkout (self-contained, linux-x64, Release; needs the
 # .NET 10 SDK). --from DIR takes a bundle made by --publish-to (DIR/coordinator, DIR/agent, DIR/cli, DIR/VERSION), or
@@ -23,7 +24,7 @@ repo=$(cd "$script_dir/.." && pwd)
 . "$script_dir/lib/bundle.sh"
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 fail() { echo "error: $*" >&2; exit 1; }
@@ -45,7 +46,7 @@ done
 
 if [ -n "$publish_to" ]; then
   [ -z "$role" ] || fail "--publish-to builds every component; it takes no --role"
-  publish "$(realpath -m "$publish_to")" coordinator agent cli
+  publish "$(realpath -m "$publish_to")" coordinator agent cli loadtest
   echo "bundle ready: $publish_to (install on a node with: $publish_to/scripts/install.sh --role ROLE --from $publish_to)"
   exit 0
 fi

@@ -1,10 +1,16 @@
 # The self-contained bundle that scripts/install.sh and scripts/build-deb.sh install or package (sourced, not run).
 # Needs $repo (the checkout) and, for publish, scripts/lib.sh. A bundle is DIR/coordinator, DIR/agent, DIR/cli,
-# DIR/VERSION, plus the packaging and these scripts so that it installs on a node without the checkout.
+# DIR/VERSION, optionally DIR/loadtest (the load harness, for scripts/gpu-check.sh), plus the packaging and these
+# scripts so that it installs (and checks a GPU node) without the checkout.
 
-# The project and the apphost of each component.
-project_of() { case "$1" in coordinator) echo MlOps.Coordinator ;; agent) echo MlOps.Agent ;; cli) echo MlOps.Cli ;; esac; }
-exe_of() { case "$1" in coordinator) echo MlOps.Coordinator ;; agent) echo MlOps.Agent ;; cli) echo mlops ;; esac; }
+# The project folder (relative to the checkout) and the apphost of each component.
+project_of() {
+  case "$1" in
+    coordinator) echo src/MlOps.Coordinator ;; agent) echo src/MlOps.Agent ;; cli) echo src/MlOps.Cli ;;
+    loadtest) echo perf/MlOps.LoadTest ;;
+  esac
+}
+exe_of() { case "$1" in coordinator) echo MlOps.Coordinator ;; agent) echo MlOps.Agent ;; cli) echo mlops ;; loadtest) echo mlops-loadtest ;; esac; }
 
 # Publishes the components given into $1/<component> (self-contained, linux-x64) and writes $1/VERSION.
 publish() {
@@ -16,7 +22,7 @@ publish() {
   for component in "$@"; do
     echo "==> publishing $component (self-contained linux-x64, Release) into $out/$component"
     rm -rf "${out:?}/$component"
-    dotnet publish "$repo/src/$(project_of "$component")" -c Release -r linux-x64 --self-contained \
+    dotnet publish "$repo/$(project_of "$component")" -c Release -r linux-x64 --self-contained \
       -p:DebugType=none -o "$out/$component" -nologo -clp:ErrorsOnly
   done
   if [ -d "$out/agent" ]; then
@@ -25,8 +31,11 @@ publish() {
   source_version >"$out/VERSION"
   mkdir -p "$out/packaging" "$out/scripts" "$out/docs"
   cp -R "$repo/packaging/systemd" "$repo/packaging/config" "$repo/packaging/deb" "$out/packaging/"
-  cp "$repo/scripts/install.sh" "$repo/scripts/uninstall.sh" "$repo/scripts/build-deb.sh" "$repo/scripts/lib.sh" "$out/scripts/"
-  cp -R "$repo/scripts/lib" "$out/scripts/"
+  cp "$repo/scripts/install.sh" "$repo/scripts/uninstall.sh" "$repo/scripts/build-deb.sh" "$repo/scripts/lib.sh" \
+    "$repo/scripts/gpu-check.sh" "$out/scripts/"
+  cp -R "$repo/scripts/lib" "$repo/scripts/gpu-check" "$out/scripts/"
+  mkdir -p "$out/examples"
+  cp "$repo/examples/fashion-mnist-cnn.yaml" "$out/examples/"
   cp "$repo/docs/install.md" "$out/docs/" 2>/dev/null || true
 }
 

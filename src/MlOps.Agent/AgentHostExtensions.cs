@@ -38,6 +38,9 @@ internal static class AgentHostExtensions
         builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
         builder.Services.AddSingleton(sp =>
             ActivatorUtilities.CreateInstance<AttemptLedger>(sp, sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory));
+        builder.Services.AddSingleton<MlOps.Agent.Inventory.NvmlDevices>();
+        builder.Services.AddSingleton<MlOps.Agent.Inventory.INvml>(sp => sp.GetRequiredService<MlOps.Agent.Inventory.NvmlDevices>());
+        builder.Services.AddSingleton<MlOps.Agent.Inventory.GpuHealthMonitor>();
         builder.Services.AddSingleton<JobSupervisor>();
         builder.Services.AddSingleton<MlOps.Agent.Serving.ServingReconciler>();
         // The tokens the inference endpoints accept: the session fills it from the coordinator, the serving host reads it.
@@ -46,6 +49,7 @@ internal static class AgentHostExtensions
         builder.Services.AddAgentMetrics();
         // Hosted services start in order. What a killed agent left running is stopped before anything else starts,
         // and before the first hello, which claims only attempts started since.
+        builder.Services.AddHostedService<TrainingEnvironment>();
         builder.Services.AddHostedService<LeftoverAttempts>();
         // The serving host before the session: the hello offers its bound endpoints.
         builder.Services.AddHostedService<MlOps.Agent.Serving.ServingHost>();

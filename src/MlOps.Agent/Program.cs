@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using MlOps.Agent;
+using MlOps.Agent.Inventory;
 using MlOps.Agent.Worker;
 
 if (args.Length > 0 && args[0] == "train")
@@ -12,6 +13,12 @@ if (args.Length > 0 && args[0] == "step")
 {
     // Child-process role: one built-in step of a command job (prepare, evaluate).
     return StepCommand.Run(args, Console.Out, Console.Error, Console.In);
+}
+
+if (args.Length > 0 && args[0] == InventoryCommand.Flag)
+{
+    // For scripts: the node's capacity and GPU health as JSON (docs/gpu.md).
+    return InventoryCommand.Run(Console.Out);
 }
 
 var builder = Host.CreateApplicationBuilder(args);

@@ -11,6 +11,8 @@ namespace MlOps.LoadTest.InProcess;
 /// </summary>
 public static class InProcessLimit
 {
+    private const string CudaProviderName = "CUDAExecutionProvider";
+
     /// <summary>Loads the model, runs it for <see cref="InProcessSettings.WarmUp"/>, then times every run for
     /// <paramref name="duration"/> (at least one run).</summary>
     /// <param name="onnxPath">The ONNX file; its single input must be an FP32 tensor whose only dynamic dimension,
@@ -35,34 +37,59 @@ public static class InProcessLimit
             throw new ArgumentException($"invalid in-process settings: {string.Join("; ", errors)}", nameof(settings));
         }
 
-        using var session = Open(onnxPath, settings);
-        try
+        var (session, provider) = Open(onnxPath, settings);
+        using (session)
         {
-            using var bindings = LimitBindings.Create(session, onnxPath, batchSize, settings.Seed);
-            WarmUp(bindings, settings.WarmUp, cancellationToken);
-            return Timed(bindings, batchSize, duration, settings.ResolvedIntraOpThreads, cancellationToken);
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new LoadTestException($"'{onnxPath}' failed to run a batch of {batchSize}: {ex.Message}", ex);
+            try
+            {
+                using var bindings = LimitBindings.Create(session, onnxPath, batchSize, settings.Seed);
+                WarmUp(bindings, settings.WarmUp, cancellationToken);
+                return Timed(bindings, batchSize, duration, settings.ResolvedIntraOpThreads, cancellationToken) with { Provider = provider };
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                throw new LoadTestException($"'{onnxPath}' failed to run a batch of {batchSize} on {provider}: {ex.Message}", ex);
+            }
         }
     }
 
-    private static InferenceSession Open(string onnxPath, InProcessSettings settings)
+    /// <summary>Whether this process's ONNX Runtime build offers the CUDA provider (the GPU build does, the CPU
+    /// package this project references does not).</summary>
+    public static bool CudaOffered() => OrtEnv.Instance().GetAvailableProviders().Contains(CudaProviderName);
+
+    private static (InferenceSession Session, string Provider) Open(string onnxPath, InProcessSettings settings)
     {
         if (!File.Exists(onnxPath))
         {
             throw new LoadTestException($"ONNX model '{onnxPath}' not found");
         }
 
+        var cuda = settings.Provider != InProcessProvider.Cpu && CudaOffered();
+        if (settings.Provider == InProcessProvider.Cuda && !cuda)
+        {
+            throw new LoadTestException(
+                $"this ONNX Runtime build offers {string.Join(", ", OrtEnv.Instance().GetAvailableProviders())}, not CUDA: " +
+                "the GPU build (Microsoft.ML.OnnxRuntime.Gpu.Linux) and the CUDA 13 runtime, cuBLAS 13, cuRAND 10 and cuDNN 9 are needed");
+        }
+
+        return (Open(onnxPath, settings, cuda), cuda ? InProcessSettings.CudaProvider : InProcessSettings.CpuProvider);
+    }
+
+    private static InferenceSession Open(string onnxPath, InProcessSettings settings, bool cuda)
+    {
         using var options = settings.CreateSessionOptions();
         try
         {
+            if (cuda)
+            {
+                settings.AppendCuda(options);
+            }
+
             return new InferenceSession(onnxPath, options);
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new LoadTestException($"'{onnxPath}' is not a model ONNX Runtime can load: {ex.Message}", ex);
+            throw new LoadTestException($"'{onnxPath}' is not a model ONNX Runtime can load{(cuda ? " on CUDA" : "")}: {ex.Message}", ex);
         }
     }
 

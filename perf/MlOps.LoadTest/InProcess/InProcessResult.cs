@@ -10,4 +10,8 @@ namespace MlOps.LoadTest.InProcess;
 /// <param name="P50Ms">Median time of one run, in milliseconds.</param>
 /// <param name="P99Ms">99th percentile time of one run, in milliseconds.</param>
 /// <param name="IntraOpThreads">The intra-op threads the session used.</param>
-public sealed record InProcessResult(int BatchSize, long Batches, double SamplesPerSecond, double P50Ms, double P99Ms, int IntraOpThreads);
+public sealed record InProcessResult(int BatchSize, long Batches, double SamplesPerSecond, double P50Ms, double P99Ms, int IntraOpThreads)
+{
+    /// <summary>The execution provider the session was created with: <c>CPU</c> (default) or <c>CUDA</c>.</summary>
+    public string Provider { get; init; } = InProcessSettings.CpuProvider;
+}

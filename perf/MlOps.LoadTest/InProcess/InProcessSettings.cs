@@ -10,6 +10,20 @@ namespace MlOps.LoadTest.InProcess;
 /// </summary>
 public sealed record InProcessSettings
 {
+    /// <summary>The provider name reported for a CPU session.</summary>
+    public const string CpuProvider = "CPU";
+
+    /// <summary>The provider name reported for a CUDA session.</summary>
+    public const string CudaProvider = "CUDA";
+
+    /// <summary>Which execution provider to use; default <see cref="InProcessProvider.Cpu"/> (the server's CPU
+    /// session). <see cref="InProcessProvider.Auto"/> and <see cref="InProcessProvider.Cuda"/> mirror the serving
+    /// host's <c>ExecutionProvider</c> setting.</summary>
+    public InProcessProvider Provider { get; init; } = InProcessProvider.Cpu;
+
+    /// <summary>CUDA device ordinal when CUDA is used; default 0.</summary>
+    public int CudaDeviceId { get; init; }
+
     /// <summary>Threads of the session's intra-op pool; 0 (default) = <see cref="Environment.ProcessorCount"/>.</summary>
     public int IntraOpThreads { get; init; }
 
@@ -51,12 +65,39 @@ public sealed record InProcessSettings
             errors.Add($"{nameof(GraphOptimizationLevel)} is not a known level: {GraphOptimizationLevel}");
         }
 
+        if (!Enum.IsDefined(Provider))
+        {
+            errors.Add($"{nameof(Provider)} is not a known provider: {Provider}");
+        }
+
+        if (CudaDeviceId < 0)
+        {
+            errors.Add($"{nameof(CudaDeviceId)} must be 0 or more, got {CudaDeviceId}");
+        }
+
         if (WarmUp < TimeSpan.Zero)
         {
             errors.Add($"{nameof(WarmUp)} must not be negative, got {WarmUp}");
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// Appends the CUDA provider with the serving host's options (<c>OnnxSessionFactory.AppendCuda</c> in
+    /// src/MlOps.Serving, copied for the same reason as <see cref="CreateSessionOptions"/>).
+    /// </summary>
+    internal void AppendCuda(SessionOptions options)
+    {
+        using var cuda = new OrtCUDAProviderOptions();
+        cuda.UpdateOptions(new Dictionary<string, string>
+        {
+            ["device_id"] = CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cudnn_conv_algo_search"] = "HEURISTIC",
+            ["do_copy_in_default_stream"] = "1",
+            ["arena_extend_strategy"] = "kSameAsRequested",
+        });
+        options.AppendExecutionProvider_CUDA(cuda);
     }
 
     /// <summary>
@@ -78,4 +119,17 @@ public sealed record InProcessSettings
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", AllowSpinning ? "1" : "0");
         return options;
     }
+}
+
+/// <summary>The execution provider of the in-process session.</summary>
+public enum InProcessProvider
+{
+    /// <summary>CUDA when this ONNX Runtime build offers it; otherwise CPU.</summary>
+    Auto,
+
+    /// <summary>Always CPU.</summary>
+    Cpu,
+
+    /// <summary>CUDA or fail: a measurement that silently fell back to CPU would be reported as a GPU number.</summary>
+    Cuda,
 }

@@ -17,7 +17,7 @@ internal sealed partial class JobProcess
     /// process tree: SIGTERM, then SIGKILL after the grace period. A plain program does not inherit the agent's
     /// configuration variables or credentials (<see cref="CommandEnvironment"/>).</summary>
     public static JobProcess StartCommand(JobAssignment assignment, CommandWorkspace workspace, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
-        ILogger? logger = null, IReadOnlyList<string>? notes = null)
+        ILogger? logger = null, IReadOnlyList<string>? notes = null, IReadOnlyList<string>? gpuUuids = null)
     {
         var command = assignment.Spec.Command ?? throw new ArgumentException("the assignment is not a command job", nameof(assignment));
         var workDirectory = workspace.WorkDirectory;
@@ -67,7 +67,7 @@ internal sealed partial class JobProcess
         startInfo.UseShellExecute = false;
         startInfo.Environment[CommandArguments.InputsVariable] = workspace.InputsDirectory;
         startInfo.Environment[CommandArguments.OutputsVariable] = workspace.OutputsDirectory;
-        return Launch(assignment, startInfo, outbox, time, logBatchSize, null, logger, notes, kind);
+        return Launch(assignment, startInfo, outbox, time, logBatchSize, null, logger, notes, kind, gpuUuids);
     }
 
     /// <summary>How often the watchdog of a command job checks its timeout and (for a plain program) the lease.</summary>

@@ -76,9 +76,9 @@ internal sealed partial class JobProcess : IAsyncDisposable
     /// <summary>Starts the child. <paramref name="workDirectory"/> holds the assignment file and the output;
     /// <paramref name="checkpoints"/> pushes the checkpoints the child reports (null: they are only logged);
     /// <paramref name="notes"/> go into the job's log before the child's own lines (e.g. why it starts without a
-    /// checkpoint).</summary>
+    /// checkpoint); <paramref name="gpuUuids"/> are the GPUs pinned to it (<c>CUDA_VISIBLE_DEVICES</c>).</summary>
     public static JobProcess Start(JobAssignment assignment, string workDirectory, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
-        CheckpointPublisher? checkpoints = null, ILogger? logger = null, IReadOnlyList<string>? notes = null)
+        CheckpointPublisher? checkpoints = null, ILogger? logger = null, IReadOnlyList<string>? notes = null, IReadOnlyList<string>? gpuUuids = null)
     {
         Directory.CreateDirectory(workDirectory);
         var outputDirectory = Path.Combine(workDirectory, "output");
@@ -105,11 +105,11 @@ internal sealed partial class JobProcess : IAsyncDisposable
         startInfo.ArgumentList.Add("--output");
         startInfo.ArgumentList.Add(outputDirectory);
 
-        return Launch(assignment, startInfo, outbox, time, logBatchSize, checkpoints, logger, notes, ChildKind.Training);
+        return Launch(assignment, startInfo, outbox, time, logBatchSize, checkpoints, logger, notes, ChildKind.Training, gpuUuids);
     }
 
     private static JobProcess Launch(JobAssignment assignment, ProcessStartInfo startInfo, IAgentOutbox outbox, TimeProvider time, int logBatchSize,
-        CheckpointPublisher? checkpoints, ILogger? logger, IReadOnlyList<string>? notes, ChildKind kind)
+        CheckpointPublisher? checkpoints, ILogger? logger, IReadOnlyList<string>? notes, ChildKind kind, IReadOnlyList<string>? gpuUuids)
     {
         var threads = Math.Max(1, assignment.Spec.Resources?.CpuCores ?? 1);
         startInfo.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -117,6 +117,11 @@ internal sealed partial class JobProcess : IAsyncDisposable
         {
             // A CPU job must not grab a GPU by accident.
             startInfo.Environment["CUDA_VISIBLE_DEVICES"] = "";
+        }
+        else if (gpuUuids is { Count: > 0 })
+        {
+            // By UUID: NVML's indices need not match CUDA's device order, UUIDs name the same board for both.
+            startInfo.Environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', gpuUuids);
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };

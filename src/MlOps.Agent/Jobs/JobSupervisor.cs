@@ -30,8 +30,10 @@ internal sealed partial class JobSupervisor(
     AttemptLedger ledger,
     TimeProvider time,
     ILogger<JobSupervisor> logger,
-    MlOps.Agent.Session.CoordinatorLease? lease = null) : IAsyncDisposable
+    MlOps.Agent.Session.CoordinatorLease? lease = null,
+    MlOps.Agent.Inventory.GpuHealthMonitor? gpus = null) : IAsyncDisposable
 {
+    private readonly GpuPins _pins = new();
     private readonly ConcurrentDictionary<string, JobProcess> _running = new();
     private readonly ConcurrentDictionary<string, int> _preparing = new();
     private readonly LocalArtifactStore _artifacts = new(Path.Combine(options.Value.DataDirectory, "artifacts"));
@@ -266,15 +268,21 @@ internal sealed partial class JobSupervisor(
         }
 
         var workDirectory = WorkDirectory(assignment);
+        if (PinGpus(assignment) is not { } pinned)
+        {
+            return;
+        }
+
         JobProcess process;
         try
         {
             process = assignment.Spec.Command is null
-                ? JobProcess.Start(assignment, workDirectory, outbox, time, options.Value.LogBatchSize, _checkpoints, logger, notes)
-                : JobProcess.StartCommand(assignment, CommandWorkspace.At(workDirectory), outbox, time, options.Value.LogBatchSize, logger, notes);
+                ? JobProcess.Start(assignment, workDirectory, outbox, time, options.Value.LogBatchSize, _checkpoints, logger, notes, pinned)
+                : JobProcess.StartCommand(assignment, CommandWorkspace.At(workDirectory), outbox, time, options.Value.LogBatchSize, logger, notes, pinned);
         }
         catch (Exception ex)
         {
+            _pins.Release(assignment.JobId, assignment.Attempt);
             LogStartFailed(ex, assignment.JobId, assignment.Attempt);
             outbox.Post(new AgentMessage
             {
@@ -301,8 +309,42 @@ internal sealed partial class JobSupervisor(
 
         ledger.Started(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
         LogStarted(assignment.JobId, assignment.Attempt, process.ProcessId, workDirectory);
-        outbox.Post(new AgentMessage { Started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId } });
+        var started = new JobStarted { JobId = assignment.JobId, Attempt = assignment.Attempt, Pid = process.ProcessId };
+        started.GpuUuids.AddRange(pinned);
+        outbox.Post(new AgentMessage { Started = started });
         _ = SuperviseAsync(process);
+    }
+
+    /// <summary>The GPUs the attempt gets (none for a CPU job), or null after failing the attempt because this agent has
+    /// not that many healthy GPUs free: the coordinator counts only healthy GPUs, so that means their state changed
+    /// since it placed the job.</summary>
+    private IReadOnlyList<string>? PinGpus(JobAssignment assignment)
+    {
+        var wanted = assignment.Spec.Resources?.Gpus ?? 0;
+        if (wanted <= 0)
+        {
+            return [];
+        }
+
+        var (uuids, problem) = _pins.Pin(assignment.JobId, assignment.Attempt, wanted, gpus?.Read() ?? []);
+        if (uuids is not null)
+        {
+            return uuids;
+        }
+
+        LogGpusUnavailable(assignment.JobId, assignment.Attempt, problem ?? "");
+        outbox.Post(new AgentMessage
+        {
+            Completed = new JobCompleted
+            {
+                JobId = assignment.JobId,
+                Attempt = assignment.Attempt,
+                Outcome = JobOutcome.Failed,
+                Message = "could not start: " + problem,
+                ExitCode = -1,
+            },
+        });
+        return null;
     }
 
     private int _leasePushes;
@@ -434,6 +476,7 @@ internal sealed partial class JobSupervisor(
             flushTimer.Dispose();
             await flushing;
             _running.TryRemove(new KeyValuePair<string, JobProcess>(process.JobId, process));
+            _pins.Release(process.JobId, process.Attempt);
             ledger.Ended(process.JobId, process.Attempt);
             await process.DisposeAsync();
         }
@@ -508,4 +551,7 @@ internal sealed partial class JobSupervisor(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Job {JobId}: attempt {OldAttempt} superseded by attempt {NewAttempt}; killing the old process")]
     private partial void LogSupersededAttempt(string jobId, int oldAttempt, int newAttempt);
+
+    [LoggerMessage(EventId = 2033, Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: GPUs not available: {Reason}")]
+    private partial void LogGpusUnavailable(string jobId, int attempt, string reason);
 }

@@ -69,6 +69,9 @@ public sealed class AgentOptions
     /// set. The same section also holds the Consul client's own settings (<c>Token</c>, <c>Datacenter</c>, ...).</summary>
     public AgentConsulOptions Consul { get; set; } = new();
 
+    /// <summary>How the training children load libtorch (docs/gpu.md, "Training on CUDA").</summary>
+    public AgentTrainingOptions Training { get; set; } = new();
+
     public static string DefaultDataDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");

@@ -82,6 +82,7 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>, IP
         }
 
         AddConsulErrors(options.Consul, errors);
+        errors.AddRange(options.Training.Problems());
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

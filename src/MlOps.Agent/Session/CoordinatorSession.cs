@@ -21,6 +21,7 @@ internal sealed partial class CoordinatorSession(
     MlOps.Agent.Serving.ServingReconciler serving,
     MlOps.Agent.Serving.InferenceCredentialsReceiver inferenceCredentials,
     CoordinatorLease lease,
+    GpuHealthMonitor gpus,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<CoordinatorSession> logger) : BackgroundService
@@ -202,6 +203,7 @@ internal sealed partial class CoordinatorSession(
         {
             var beat = new Heartbeat { Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
             beat.Running.AddRange(jobs.Running);
+            beat.Gpus.AddRange(gpus.Read());
             await writer.WriteAsync(new AgentMessage { Heartbeat = beat }, cancellationToken);
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));

@@ -3,6 +3,7 @@ using MlOps.Contracts;
 using MlOps.Core.Datasets;
 using MlOps.Core.Jobs;
 using MlOps.Training;
+using MlOps.Training.Devices;
 using MlOps.Training.Native;
 
 namespace MlOps.Agent.Worker;
@@ -38,6 +39,7 @@ internal static partial class TrainCommand
             var request = new TrainingRequest(spec.Model, spec.HyperParameters, spec.Seed, assignment.DatasetPath, outputDirectory)
             {
                 Threads = threads,
+                Gpus = Math.Max(0, spec.Resources?.Gpus ?? 0),
                 ModelName = spec.Name,
                 // Only inputs that define the model go into the file (no job id, no time), so the same spec, seed and
                 // data give a byte-identical ONNX file: that is what `mlops reproduce` checks.
@@ -49,7 +51,7 @@ internal static partial class TrainCommand
                 ResumeFrom = string.IsNullOrEmpty(assignment.ResumePath) ? null : assignment.ResumePath,
             };
             request = WithPolicy(request, assignment.Checkpoint);
-            stdout.WriteLine($"training {spec.Name} (job {assignment.JobId}, attempt {assignment.Attempt}) on {threads} thread(s), dataset {assignment.DatasetPath}");
+            stdout.WriteLine($"training {spec.Name} (job {assignment.JobId}, attempt {assignment.Attempt}) on {threads} thread(s), {request.Gpus} GPU(s), dataset {assignment.DatasetPath}");
             var result = new Trainer().Train(request, observer, cancellation.Token, preemption.Token);
             WriteReferenceProfile(result.OnnxPath, assignment.DatasetPath, spec.Model.InputShape, outputDirectory, threads, observer);
 
@@ -89,6 +91,17 @@ internal static partial class TrainCommand
             observer.EnsureReported(ex.Checkpoint);
             stderr.WriteLine(ex.Message);
             return ChildProtocol.ExitCodes.Preempted;
+        }
+        catch (CudaUnavailableException ex)
+        {
+            // A failed attempt: the spec is valid, this node cannot run it (another node may).
+            stderr.WriteLine($"CUDA unavailable: {ex.Message}");
+            return ChildProtocol.ExitCodes.Failed;
+        }
+        catch (TorchSharpLoadException ex)
+        {
+            stderr.WriteLine($"libtorch did not load: {ex.Message}");
+            return ChildProtocol.ExitCodes.Failed;
         }
         catch (CheckpointException ex)
         {

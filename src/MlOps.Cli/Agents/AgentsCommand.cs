@@ -77,7 +77,7 @@ internal static class AgentsCommand
                 Display.Status(agent.Status) + (agent.Drained ? " (drained)" : ""),
                 Display.Integer(capacity.CpuCores),
                 Display.Memory(capacity.MemoryMb),
-                Gpus(capacity),
+                Gpus(capacity, agent.GpuHealth),
                 Free(agent.Free),
                 agent.RunningJobIds.Count == 0 ? Display.None : string.Join(',', agent.RunningJobIds),
                 Display.Ago(agent.LastSeen, now));
@@ -86,8 +86,9 @@ internal static class AgentsCommand
         return table;
     }
 
-    /// <summary><c>2 (NVIDIA H100 80GB HBM3)</c>, or <c>0</c>.</summary>
-    private static string Gpus(AgentCapacity capacity)
+    /// <summary><c>2 (NVIDIA H100 80GB HBM3)</c>, <c>2 (NVIDIA H100 80GB HBM3; 1 unhealthy)</c>, or <c>0</c>; the
+    /// health details (which GPU, why) are in <c>-o json</c>.</summary>
+    private static string Gpus(AgentCapacity capacity, IReadOnlyCollection<GpuHealth> health)
     {
         if (capacity.Gpus.Count == 0)
         {
@@ -96,7 +97,20 @@ internal static class AgentsCommand
 
         var models = capacity.Gpus.Select(g => g.Model).Where(m => !string.IsNullOrEmpty(m)).Distinct(StringComparer.Ordinal);
         var names = string.Join(", ", models);
-        return names.Length == 0 ? Display.Integer(capacity.Gpus.Count) : $"{Display.Integer(capacity.Gpus.Count)} ({names})";
+        var unhealthy = health.Count(h => !h.Healthy);
+        List<string> notes = [];
+        if (names.Length > 0)
+        {
+            notes.Add(names);
+        }
+
+        if (unhealthy > 0)
+        {
+            notes.Add($"{Display.Integer(unhealthy)} unhealthy");
+        }
+
+        var count = Display.Integer(capacity.Gpus.Count);
+        return notes.Count == 0 ? count : $"{count} ({string.Join("; ", notes)})";
     }
 
     private static string Free(Resources? free) => free is null

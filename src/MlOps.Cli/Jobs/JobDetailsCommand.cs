@@ -60,6 +60,7 @@ internal static class JobDetailsCommand
             .Add("model", SpecSummary.Model(spec.Model))
             .Add("training", SpecSummary.Training(spec.HyperParameters))
             .Add("resources", SpecSummary.Resources(spec.Resources))
+            .AddIfSet("gpus", string.Join(',', job.GpuUuids))
             .Add("created", Display.Time(job.CreatedAt))
             .Add("started", Display.Time(job.StartedAt))
             .Add("finished", Display.Time(job.FinishedAt));

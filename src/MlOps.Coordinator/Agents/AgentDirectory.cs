@@ -13,6 +13,9 @@ internal sealed class AgentDirectory(ICoordinatorStore store, TimeProvider timeP
 {
     private readonly ConcurrentDictionary<string, AgentRecord> _agents = new(StringComparer.Ordinal);
 
+    // In memory only: a heartbeat brings it again within seconds, and a stale reading is worse than none.
+    private readonly ConcurrentDictionary<string, IReadOnlyList<GpuHealth>> _gpuHealth = new(StringComparer.Ordinal);
+
     public IReadOnlyList<AgentRecord> All => [.. _agents.Values.OrderBy(a => a.AgentId, StringComparer.Ordinal)];
 
     public AgentRecord? Get(string agentId) => _agents.TryGetValue(agentId, out var agent) ? agent : null;
@@ -27,10 +30,30 @@ internal sealed class AgentDirectory(ICoordinatorStore store, TimeProvider timeP
         }
     }
 
-    /// <summary>Records an agent's hello: its identity, capacity and CONNECTED status.</summary>
-    public Task ConnectedAsync(AgentHello hello, CancellationToken cancellationToken) =>
-        SaveAsync(new AgentRecord(hello.AgentId, hello.Host, hello.Version, hello.Capacity ?? new AgentCapacity(),
+    /// <summary>Each GPU's health at the agent's last heartbeat; empty when it reported none (no GPUs, or an agent that
+    /// does not report health: then all its GPUs count as healthy).</summary>
+    public IReadOnlyList<GpuHealth> GpuHealth(string agentId) => _gpuHealth.GetValueOrDefault(agentId) ?? [];
+
+    /// <summary>Replaces an agent's GPU health with what its heartbeat reported.</summary>
+    public void ReportGpuHealth(string agentId, IReadOnlyList<GpuHealth> gpus) => _gpuHealth[agentId] = [.. gpus];
+
+    /// <summary>How many of the agent's GPUs are out of service: those its last heartbeat reported unhealthy.</summary>
+    public int UnhealthyGpus(AgentRecord agent)
+    {
+        var unhealthy = GpuHealth(agent.AgentId).Where(g => !g.Healthy).ToList();
+        return unhealthy.Count == 0 || agent.Capacity is null
+            ? 0
+            : agent.Capacity.Gpus.Count(g => unhealthy.Any(h => h.Uuid.Length > 0 ? h.Uuid == g.Uuid : h.Index == g.Index));
+    }
+
+    /// <summary>Records an agent's hello: its identity, capacity and CONNECTED status. GPU health waits for its first
+    /// heartbeat.</summary>
+    public Task ConnectedAsync(AgentHello hello, CancellationToken cancellationToken)
+    {
+        _gpuHealth.TryRemove(hello.AgentId, out _);
+        return SaveAsync(new AgentRecord(hello.AgentId, hello.Host, hello.Version, hello.Capacity ?? new AgentCapacity(),
             AgentStatus.Connected, timeProvider.GetUtcNow()) { Drained = Get(hello.AgentId)?.Drained ?? false }, cancellationToken);
+    }
 
     /// <summary>Drains or undrains a known agent; null when the coordinator has never seen it.</summary>
     public async Task<AgentRecord?> SetDrainedAsync(string agentId, bool drained, CancellationToken cancellationToken)

@@ -32,12 +32,13 @@ internal sealed class AgentMessages(
         switch (message.KindCase)
         {
             case AgentMessage.KindOneofCase.Heartbeat:
+                directory.ReportGpuHealth(agentId, message.Heartbeat.Gpus);
                 await directory.SeenAsync(agentId, persist: true, cancellationToken);
                 session.Send(new CoordinatorMessage { Lease = new LeaseGrant { ValidFor = Duration.FromTimeSpan(leases.Duration) } });
                 break;
             case AgentMessage.KindOneofCase.Started:
                 await ApplyAsync(agentId, "started", message.Started.JobId, message.Started.Attempt,
-                    JobTransitions.Start(agentId, message.Started.Attempt, message.Started.Pid, now), cancellationToken);
+                    JobTransitions.Start(agentId, message.Started.Attempt, message.Started.Pid, now, message.Started.GpuUuids), cancellationToken);
                 break;
             case AgentMessage.KindOneofCase.Progress:
                 await ApplyAsync(agentId, "progress", message.Progress.JobId, message.Progress.Attempt,

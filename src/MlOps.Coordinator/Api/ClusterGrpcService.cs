@@ -19,7 +19,7 @@ internal sealed class ClusterGrpcService(
     {
         var onAgents = await store.ListJobsByStateAsync([.. JobStates.OnAgent], context.CancellationToken);
         var response = new ListAgentsResponse();
-        response.Agents.AddRange(directory.All.Select(agent => Info(agent, onAgents)));
+        response.Agents.AddRange(directory.All.Select(agent => Info(agent, onAgents, directory)));
         return response;
     }
 
@@ -34,13 +34,16 @@ internal sealed class ClusterGrpcService(
         scheduler.Request();
         deployments.Request();
         var onAgents = await store.ListJobsByStateAsync([.. JobStates.OnAgent], context.CancellationToken);
-        return Info(agent, onAgents);
+        return Info(agent, onAgents, directory);
     }
 
-    private static AgentInfo Info(AgentRecord agent, IReadOnlyList<Job> onAgents)
+    /// <summary>An agent as <c>ListAgents</c> shows it; free GPUs count only healthy ones, as the scheduler does.</summary>
+    private static AgentInfo Info(AgentRecord agent, IReadOnlyList<Job> onAgents, AgentDirectory directory)
     {
         var mine = onAgents.Where(j => j.AgentId == agent.AgentId).ToList();
-        var free = ResourceVector.Of(agent.Capacity) - SnapshotSource.Allocations(mine).GetValueOrDefault(agent.AgentId);
+        var capacity = ResourceVector.Of(agent.Capacity);
+        capacity = capacity with { Gpus = capacity.Gpus - directory.UnhealthyGpus(agent) };
+        var free = capacity - SnapshotSource.Allocations(mine).GetValueOrDefault(agent.AgentId);
         var info = new AgentInfo
         {
             AgentId = agent.AgentId,
@@ -56,6 +59,7 @@ internal sealed class ClusterGrpcService(
             Drained = agent.Drained,
         };
         info.RunningJobIds.AddRange(mine.Select(j => j.Id));
+        info.GpuHealth.AddRange(directory.GpuHealth(agent.AgentId));
         return info;
     }
 }

@@ -37,11 +37,12 @@ internal static class JobTransitions
         job.State = JobState.Assigned;
         job.AgentId = agentId;
         job.Attempt++;
+        job.GpuUuids.Clear(); // the new attempt's GPUs are known once it starts
         return Change(job, from, now, $"assigned to agent {agentId}");
     };
 
-    /// <summary>ASSIGNED → RUNNING when the agent reports the child process started.</summary>
-    public static JobMutator Start(string agentId, int attempt, int pid, DateTimeOffset now) => job =>
+    /// <summary>ASSIGNED → RUNNING when the agent reports the child process started, with the GPUs it pinned it to.</summary>
+    public static JobMutator Start(string agentId, int attempt, int pid, DateTimeOffset now, IReadOnlyList<string>? gpuUuids = null) => job =>
     {
         if (!IsCurrent(job, agentId, attempt) || job.State != JobState.Assigned)
         {
@@ -50,7 +51,11 @@ internal static class JobTransitions
 
         job.State = JobState.Running;
         job.StartedAt = Timestamp.FromDateTimeOffset(now);
-        return Change(job, JobState.Assigned, now, $"started on agent {agentId} (pid {pid})");
+        job.GpuUuids.Clear();
+        job.GpuUuids.AddRange(gpuUuids ?? []);
+        return Change(job, JobState.Assigned, now, gpuUuids is { Count: > 0 }
+            ? $"started on agent {agentId} (pid {pid}, GPUs {string.Join(',', gpuUuids)})"
+            : $"started on agent {agentId} (pid {pid})");
     };
 
     public static JobMutator Progress(string agentId, int attempt, TrainingProgress progress, DateTimeOffset now) => job =>

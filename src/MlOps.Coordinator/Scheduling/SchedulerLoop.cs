@@ -43,7 +43,7 @@ internal sealed class SchedulerLoop(
         }
 
         var plan = policy.Plan(snapshot);
-        waiting.Replace(plan.Waiting.Concat(snapshot.Deferred).ToDictionary(StringComparer.Ordinal));
+        waiting.Replace(UnhealthyGpuNote.Annotate(snapshot, plan.Waiting).Concat(snapshot.Deferred).ToDictionary(StringComparer.Ordinal));
         ReportUnplaceable(snapshot, plan);
         foreach (var preemption in plan.Preemptions)
         {

@@ -63,6 +63,9 @@ public sealed record AgentSlot(string AgentId, ResourceVector Capacity, Resource
 
     /// <summary>Memory of its smallest GPU, MB.</summary>
     public long GpuMemoryMb { get; init; }
+
+    /// <summary>GPUs the agent reported unhealthy; they are already left out of <see cref="Capacity"/>.</summary>
+    public int UnhealthyGpus { get; init; }
 }
 
 /// <summary>

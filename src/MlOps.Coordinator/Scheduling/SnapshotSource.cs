@@ -23,8 +23,9 @@ internal sealed class SnapshotSource(
         var allocated = Allocations(onAgents);
         var agents = directory.All
             .Where(a => a.Status == AgentStatus.Connected && !a.Drained && sessions.Get(a.AgentId) is not null)
-            .Select(a => new AgentSlot(a.AgentId, ResourceVector.Of(a.Capacity), allocated.GetValueOrDefault(a.AgentId))
+            .Select(a => new AgentSlot(a.AgentId, HealthyCapacity(a), allocated.GetValueOrDefault(a.AgentId))
             {
+                UnhealthyGpus = directory.UnhealthyGpus(a),
                 GpuModel = a.Capacity?.Gpus.FirstOrDefault()?.Model ?? "",
                 GpuMemoryMb = a.Capacity is { Gpus.Count: > 0 } capacity ? capacity.Gpus.Min(g => g.MemoryMb) : 0,
             })
@@ -80,6 +81,13 @@ internal sealed class SnapshotSource(
         }
 
         return running;
+    }
+
+    /// <summary>What an agent offers: its capacity less the GPUs its last heartbeat reported unhealthy.</summary>
+    private ResourceVector HealthyCapacity(AgentRecord agent)
+    {
+        var capacity = ResourceVector.Of(agent.Capacity);
+        return capacity with { Gpus = Math.Max(0, capacity.Gpus - directory.UnhealthyGpus(agent)) };
     }
 
     /// <summary>The team a job counts against: its spec's team, else its owner.</summary>

@@ -8,8 +8,8 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Model {Name} version {Version} ready on {Provider} ({Threads} intra-op threads, max batch {MaxBatchSize}), digest {Digest}, session {SessionMs} ms, warm-up {WarmUpMs} ms")]
     public static partial void Ready(ILogger logger, string name, string version, string provider, int threads, int maxBatchSize, string digest, long sessionMs, long warmUpMs);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Model {Name} version {Version}: CUDA execution provider unavailable, falling back to CPU: {Reason}")]
-    public static partial void CudaFallback(ILogger logger, string name, string version, string reason);
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Model {Name} version {Version}: CUDA execution provider unavailable, falling back to CPU: {Cause}. To fix: {Fix}. ONNX Runtime said: {Reason}")]
+    public static partial void CudaFallback(ILogger logger, string name, string version, string cause, string fix, string reason);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Model {Name} version {Version} runs on CPU: this ONNX Runtime build offers {Providers}")]
     public static partial void CudaNotOffered(ILogger logger, string name, string version, string providers);

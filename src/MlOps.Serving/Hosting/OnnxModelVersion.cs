@@ -58,7 +58,7 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
 
         _statistics = new ModelStatistics(batching.MaxBatchSize, time);
         _validator = new RequestValidator(_signature, name, version, Math.Max(1, maxBatch));
-        _executor = new OrtBatchExecutor(session, _signature, name, version);
+        _executor = new OrtBatchExecutor(session, _signature, name, version, bindIo: provider == OnnxSessionFactory.CudaProvider);
         _batcher = new DynamicBatcher(name, version, _executor, batching, _statistics, time, logger);
     }
 
@@ -84,6 +84,9 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
 
     /// <summary>The model's <c>metadata_props</c> (e.g. <c>mlops.input_mean</c>, <c>mlops.input_std</c>, <c>mlops.output</c>).</summary>
     public IReadOnlyDictionary<string, string> ModelMetadata { get; }
+
+    /// <summary>True once <see cref="DisposeAsync"/> has disposed the session (and with it ORT's CPU or CUDA arena).</summary>
+    internal bool SessionReleased { get; private set; }
 
     /// <summary>How long the warm-up inference took; zero until it ran.</summary>
     public TimeSpan WarmUpTime { get; private set; }
@@ -282,7 +285,9 @@ public sealed class OnnxModelVersion : IServedModel, IAsyncDisposable
         Volatile.Write(ref _state, Draining);
         await _batcher.DisposeAsync();
         _executor.Dispose();
+        // ORT returns a CUDA session's device arena to the driver only here, when the session is disposed.
         _session.Dispose();
+        SessionReleased = true;
         Volatile.Write(ref _state, Released);
         HostingLog.Released(_logger, Descriptor.Name, Descriptor.Version);
     }

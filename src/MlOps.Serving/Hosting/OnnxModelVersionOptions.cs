@@ -37,8 +37,15 @@ public sealed record OnnxModelVersionOptions
     /// <summary>Default <see cref="ExecutionProviderPreference.Auto"/>.</summary>
     public ExecutionProviderPreference ExecutionProvider { get; init; } = ExecutionProviderPreference.Auto;
 
-    /// <summary>CUDA device ordinal when CUDA is used; default 0.</summary>
+    /// <summary>CUDA device ordinal when CUDA is used (ORT's <c>device_id</c>); default 0.</summary>
     public int CudaDeviceId { get; init; }
+
+    /// <summary>
+    /// Upper bound in bytes of each version's CUDA memory arena (ORT's <c>gpu_mem_limit</c>); 0 (default) = no limit.
+    /// Every loaded version has its own session and so its own arena: on a shared GPU set this to the card's memory
+    /// divided by the versions it should hold, leaving room for cuDNN/cuBLAS workspaces, which the arena does not count.
+    /// </summary>
+    public long CudaMemoryLimitBytes { get; init; }
 
     /// <summary>The version's dynamic batcher.</summary>
     public DynamicBatcherOptions Batching { get; init; } = new();
@@ -76,6 +83,11 @@ public sealed record OnnxModelVersionOptions
         if (CudaDeviceId < 0)
         {
             errors.Add($"{nameof(CudaDeviceId)} must be 0 or more, got {CudaDeviceId}");
+        }
+
+        if (CudaMemoryLimitBytes < 0)
+        {
+            errors.Add($"{nameof(CudaMemoryLimitBytes)} must be 0 (no limit) or more, got {CudaMemoryLimitBytes}");
         }
 
         if (ProfileSampleEvery < 0)

@@ -22,12 +22,13 @@ internal static class OnnxSessionFactory
             try
             {
                 using var cudaOptions = Options(options, name, version);
-                AppendCuda(cudaOptions, options.CudaDeviceId);
+                AppendCuda(cudaOptions, options);
                 return (new InferenceSession(model, cudaOptions), CudaProvider);
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
             {
-                HostingLog.CudaFallback(logger, name, version, ex.Message);
+                var failure = CudaFailure.From(ex);
+                HostingLog.CudaFallback(logger, name, version, failure.Cause, failure.Fix, ex.Message);
             }
         }
 
@@ -73,17 +74,36 @@ internal static class OnnxSessionFactory
         return session;
     }
 
-    private static void AppendCuda(SessionOptions session, int deviceId)
+    /// <summary>
+    /// The CUDA provider's options (ORT's <c>OrtCUDAProviderOptionsV2</c> keys). <c>gpu_mem_limit</c> is left out
+    /// when no limit is set: ORT's default is no limit.
+    /// </summary>
+    internal static Dictionary<string, string> CudaProviderOptions(OnnxModelVersionOptions options)
     {
-        using var cuda = new OrtCUDAProviderOptions();
-        cuda.UpdateOptions(new Dictionary<string, string>
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var cuda = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["device_id"] = deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["device_id"] = options.CudaDeviceId.ToString(invariant),
+            // Grow the arena by what a run asks for, not by doubling (kNextPowerOfTwo): with several versions on one
+            // card, doubling reserves memory no run uses.
+            ["arena_extend_strategy"] = "kSameAsRequested",
             // Batches come in many sizes; EXHAUSTIVE (the default) searches again for every new shape.
             ["cudnn_conv_algo_search"] = "HEURISTIC",
+            // Host-to-device copies on the compute stream: ordered with the run, no extra synchronisation.
             ["do_copy_in_default_stream"] = "1",
-            ["arena_extend_strategy"] = "kSameAsRequested",
-        });
+        };
+        if (options.CudaMemoryLimitBytes > 0)
+        {
+            cuda["gpu_mem_limit"] = options.CudaMemoryLimitBytes.ToString(invariant);
+        }
+
+        return cuda;
+    }
+
+    private static void AppendCuda(SessionOptions session, OnnxModelVersionOptions options)
+    {
+        using var cuda = new OrtCUDAProviderOptions();
+        cuda.UpdateOptions(CudaProviderOptions(options));
         session.AppendExecutionProvider_CUDA(cuda);
     }
 }

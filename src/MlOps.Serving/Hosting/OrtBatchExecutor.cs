@@ -14,8 +14,13 @@ namespace MlOps.Serving.Hosting;
 /// response gets a slice of it (its own rows) rather than a copy.</item>
 /// </list>
 /// Outputs whose shape ORT only knows after running are copied out of ORT's buffers once.
+/// With <paramref name="bindIo"/> (the CUDA path) the same OrtValues over pinned host memory are bound to an
+/// <see cref="OrtIoBinding"/> and run with <c>RunWithBinding</c>: ORT copies the inputs to the device when they are
+/// bound and the outputs back into the host buffers when the run ends. The binding lives for one execution and is
+/// disposed with it. Without it (CPU) the session reads and writes the host buffers directly through <c>Run</c>.
 /// </summary>
-internal sealed class OrtBatchExecutor(InferenceSession session, OnnxSignature signature, string name, string version) : IBatchExecutor, IDisposable
+internal sealed class OrtBatchExecutor(InferenceSession session, OnnxSignature signature, string name, string version, bool bindIo = false)
+    : IBatchExecutor, IDisposable
 {
     private readonly PinnedBufferPool _pool = new();
     private readonly RunOptions _runOptions = new() { LogId = $"{name}:{version}" };
@@ -66,7 +71,20 @@ internal sealed class OrtBatchExecutor(InferenceSession session, OnnxSignature s
                     WithBatch(outputs[o].Shape, rows), scope.Pin(buffers[o], 0), buffers[o].Length);
             }
 
-            session.Run(_runOptions, signature.InputNames, inputs, names, values);
+            if (bindIo)
+            {
+                using var binding = Bind(inputs);
+                for (var o = 0; o < values.Length; o++)
+                {
+                    binding.BindOutput(names[o], values[o]);
+                }
+
+                session.RunWithBinding(_runOptions, binding);
+            }
+            else
+            {
+                session.Run(_runOptions, signature.InputNames, inputs, names, values);
+            }
         }
         finally
         {
@@ -103,7 +121,19 @@ internal sealed class OrtBatchExecutor(InferenceSession session, OnnxSignature s
     {
         var data = new byte[outputs.Count][];
         var shapes = new long[outputs.Count][];
-        using (var results = session.Run(_runOptions, signature.InputNames, inputs, names))
+        // Outputs of unknown shape are allocated by ORT; bound, they are allocated in host memory and copied back there.
+        using var binding = bindIo ? Bind(inputs) : null;
+        if (binding is not null)
+        {
+            foreach (var output in names)
+            {
+                binding.BindOutputToDevice(output, OrtMemoryInfo.DefaultInstance);
+            }
+        }
+
+        using (var results = binding is null
+            ? session.Run(_runOptions, signature.InputNames, inputs, names)
+            : session.RunWithBoundResults(_runOptions, binding))
         {
             for (var o = 0; o < outputs.Count; o++)
             {
@@ -145,6 +175,26 @@ internal sealed class OrtBatchExecutor(InferenceSession session, OnnxSignature s
         }
 
         return responses;
+    }
+
+    /// <summary>A binding with every input bound; the caller binds the outputs and disposes it after the run.</summary>
+    private OrtIoBinding Bind(OrtValue[] inputs)
+    {
+        var binding = session.CreateIoBinding();
+        try
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                binding.BindInput(signature.InputNames[i], inputs[i]);
+            }
+
+            return binding;
+        }
+        catch
+        {
+            binding.Dispose();
+            throw;
+        }
     }
 
     /// <summary>An OrtValue over the request's own bytes when they can be pinned in place and are aligned for the

@@ -16,4 +16,8 @@ public enum LoaderPath
 /// (not Linux x64, or the library was not found beside the application while no patch was needed).</param>
 /// <param name="CompatCopyWritten">True when the compat copy was (re)written by this call, false when an
 /// identical one was reused or none was needed.</param>
-public sealed record LoaderOutcome(LoaderPath Path, string? LibraryPath, bool CompatCopyWritten);
+public sealed record LoaderOutcome(LoaderPath Path, string? LibraryPath, bool CompatCopyWritten)
+{
+    /// <summary>The installed libtorch loaded instead of the packaged one (<see cref="TorchSharpLoaderOptions.LibTorchDirectory"/>); null for the packaged one.</summary>
+    public string? LibTorchDirectory { get; init; }
+}

@@ -38,8 +38,13 @@ public static class TorchSharpLoader
                 return done;
             }
 
-            var outcome = Prepare(options ?? new TorchSharpLoaderOptions());
-            if (outcome.LibraryPath is { } path)
+            options ??= new TorchSharpLoaderOptions();
+            var outcome = Prepare(options);
+            if (options.LibTorchDirectory is { } installed)
+            {
+                outcome = LoadWithInstalledLibTorch(outcome, installed, options.NativeDirectory ?? FindNativeDirectory());
+            }
+            else if (outcome.LibraryPath is { } path)
             {
                 Load(path, outcome.Path);
             }
@@ -47,6 +52,21 @@ public static class TorchSharpLoader
             _outcome = outcome;
             return outcome;
         }
+    }
+
+    /// <summary>Loads the installed libtorch in <paramref name="directory"/>, then TorchSharp's library bound against it.</summary>
+    internal static LoaderOutcome LoadWithInstalledLibTorch(LoaderOutcome outcome, string directory, string? nativeDirectory)
+    {
+        if (outcome.LibraryPath is not { } library)
+        {
+            throw new TorchSharpLoadException(
+                $"{LibraryFileName} was not found beside the application ({string.Join(", ", CandidateDirectories())}), so the libtorch in {directory} cannot be used");
+        }
+
+        InstalledLibTorch.Check(directory, nativeDirectory);
+        InstalledLibTorch.Preload(directory);
+        InstalledLibTorch.LoadTorchSharp(library, directory);
+        return outcome with { LibTorchDirectory = Path.GetFullPath(directory) };
     }
 
     /// <summary>Decides the path and writes the compat copy when needed, without loading anything.</summary>

@@ -1,4 +1,5 @@
 using MlOps.Contracts;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlOps.Training;
@@ -63,7 +64,9 @@ internal sealed class EpochLoop(
             model.train();
 
             // The order depends on (seed, epoch) only, so a resumed epoch skips exactly the batches already done.
-            using var order = tensor(EpochShuffle.Permutation(request.Seed, epoch, train.Count), ScalarType.Int64);
+            using var permutation = tensor(EpochShuffle.Permutation(request.Seed, epoch, train.Count), ScalarType.Int64);
+            using var moved = train.Images.device_type == DeviceType.CPU ? null : permutation.to(train.Images.device);
+            var order = moved ?? permutation;
             for (var step = firstStep; step < stepsPerEpoch; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();

@@ -1,4 +1,5 @@
 using MlOps.Core.Datasets;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlOps.Training;
@@ -22,8 +23,9 @@ internal sealed class TensorSplit : IDisposable
 
     public int Count { get; }
 
-    /// <summary>Converts the first <paramref name="limit"/> samples (all when null) of <paramref name="split"/>.</summary>
-    public static TensorSplit Create(ImageSplit split, IReadOnlyList<long> inputShape, int? limit)
+    /// <summary>Converts the first <paramref name="limit"/> samples (all when null) of <paramref name="split"/>, held on
+    /// <paramref name="device"/> (the CPU when null).</summary>
+    public static TensorSplit Create(ImageSplit split, IReadOnlyList<long> inputShape, int? limit, Device? device = null)
     {
         var count = Math.Min(split.Count, limit ?? int.MaxValue);
         var pixels = split.PixelsPerImage;
@@ -35,6 +37,11 @@ internal sealed class TensorSplit : IDisposable
         var raw = tensor(bytes, [count, pixels], ScalarType.Byte);
         var images = raw.to_type(ScalarType.Float32).div_(255f).sub_(ImageNormalization.Mean).div_(ImageNormalization.Std).reshape(shape).contiguous();
         var labels = tensor(labelBytes, [count], ScalarType.Byte).to_type(ScalarType.Int64);
+        if (device is not null && device.type != DeviceType.CPU)
+        {
+            images = images.to(device);
+            labels = labels.to(device);
+        }
         return new TensorSplit(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope(), count);
     }
 

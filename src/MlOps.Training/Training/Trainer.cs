@@ -2,16 +2,19 @@ using MlOps.Contracts;
 using MlOps.Core.Datasets;
 using MlOps.Core.Digests;
 using MlOps.Onnx;
+using MlOps.Training.Devices;
 using MlOps.Training.Models;
 using MlOps.Training.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlOps.Training;
 
 /// <summary>
-/// Trains a <see cref="ModelSpec"/> image classifier on an MNIST-format dataset with TorchSharp on the CPU, evaluates
-/// it after every epoch, saves the weights and exports them as ONNX. Same request (spec, seed, threads, sample limits)
-/// on the same machine gives the same losses, accuracies, weights and ONNX bytes.
+/// Trains a <see cref="ModelSpec"/> image classifier on an MNIST-format dataset with TorchSharp on the CPU or, when the
+/// request has GPUs, on <c>cuda:0</c>; evaluates it after every epoch, saves the weights and exports them as ONNX. Same
+/// request (spec, seed, threads, sample limits) on the same machine's CPU gives the same losses, accuracies, weights and
+/// ONNX bytes; on CUDA runs agree closely but not bitwise (cuDNN and reductions vary their order).
 /// A spec that ends in softmax is trained on the logits before it (cross-entropy takes logits; argmax, hence accuracy,
 /// is the same on either); the exported model includes the softmax.
 /// </summary>
@@ -46,6 +49,7 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
     /// <exception cref="TrainingPreemptedException"><paramref name="checkpointAndStop"/> fired; carries the checkpoint.</exception>
     /// <exception cref="CheckpointException">The checkpoint to resume from is damaged or belongs to another run.</exception>
     /// <exception cref="TorchSharpLoadException">TorchSharp's native library could not be loaded.</exception>
+    /// <exception cref="CudaUnavailableException">The request has GPUs and CUDA is not available.</exception>
     /// <exception cref="OnnxExportException">The trained model could not be exported (names the layer or weight).</exception>
     public TrainingResult Train(
         TrainingRequest request, ITrainingObserver observer, CancellationToken cancellationToken, CancellationToken checkpointAndStop = default)
@@ -57,7 +61,8 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
 
         var started = _time.GetTimestamp();
         var loader = TorchSharpLoader.EnsureLoaded();
-        observer.OnLog($"TorchSharp native library: {loader.Path} ({loader.LibraryPath ?? "found by TorchSharp"})");
+        observer.OnLog($"TorchSharp native library: {loader.Path} ({loader.LibraryPath ?? "found by TorchSharp"}); libtorch {loader.LibTorchDirectory ?? "as packaged"}");
+        var device = TrainingDevices.Select(request.Gpus, observer);
 
         var data = MnistFormat.Load(request.DatasetPath);
         TrainingRequestValidator.EnsureFitsData(request, data);
@@ -70,19 +75,20 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
 
         try
         {
-            using var train = TensorSplit.Create(data.Train, request.Model.InputShape, request.MaxTrainSamples);
-            using var test = TensorSplit.Create(data.Test, request.Model.InputShape, request.MaxTestSamples);
+            using var train = TensorSplit.Create(data.Train, request.Model.InputShape, request.MaxTrainSamples, device);
+            using var test = TensorSplit.Create(data.Test, request.Model.InputShape, request.MaxTestSamples, device);
             observer.OnLog($"dataset {request.DatasetPath}: {train.Count} training and {test.Count} test samples; torch threads {get_num_threads()}");
             var resume = request.ResumeFrom is { } from ? ReadCheckpoint(from, request, train.Count, test.Count) : null;
 
             nn.Module<Tensor, Tensor> built;
             lock (SeedGate)
             {
-                manual_seed(request.Seed);
+                TrainingDevices.Seed(request.Seed, device);
                 built = ModelBuilder.Build(request.Model, ModelOutput.Logits);
             }
 
-            using var model = built;
+            // Built (hence initialised) on the CPU, then moved: the same seed gives the same initial weights on either device.
+            using var model = built.to(device);
             var parameterCount = model.parameters().Sum(p => p.numel());
             observer.OnLog($"model: {request.Model.Layers.Count} layers, {parameterCount} parameters");
             if (resume is not null)
@@ -94,6 +100,11 @@ public sealed class Trainer(TimeProvider? timeProvider = null)
             var checkpoints = new Checkpointer(request, observer, _time);
             var metrics = new EpochLoop(request, observer, _time, model, train, test, fingerprint, checkpoints, resume)
                 .Run(cancellationToken, checkpointAndStop);
+            if (device.type != DeviceType.CPU)
+            {
+                // Saving and export read the weights on the CPU.
+                model.to(CPU);
+            }
 
             var weights = SaveWeights(model, request.OutputDirectory);
             var digest = Sha256Digest.OfFile(weights);

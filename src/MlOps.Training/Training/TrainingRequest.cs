@@ -14,6 +14,11 @@ public sealed record TrainingRequest(
     /// <summary>Intra-op threads for torch; 0 (default) keeps torch's default. Process-wide while training runs.</summary>
     public int Threads { get; init; }
 
+    /// <summary>GPUs the run was given (the job's <c>resources.gpus</c>, visible as <c>cuda:0..N-1</c>): 0 (default) trains
+    /// on the CPU; 1 or more on <c>cuda:0</c>, failing with <see cref="Devices.CudaUnavailableException"/> where CUDA is
+    /// not available. Not part of the run's fingerprint: a checkpoint written on one device resumes on the other.</summary>
+    public int Gpus { get; init; }
+
     /// <summary>Train on the first N training samples only; null (default) uses all.</summary>
     public int? MaxTrainSamples { get; init; }
 

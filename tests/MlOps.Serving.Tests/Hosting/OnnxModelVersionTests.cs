@@ -167,6 +167,8 @@ public sealed class OnnxModelVersionTests : IDisposable
         var fallback = Assert.Single(logger.Entries, e => e.Id.Id == 3101);
         Assert.Equal(LogLevel.Warning, fallback.Level);
         Assert.Contains("falling back to CPU", fallback.Message);
+        Assert.Contains("CPU build of ONNX Runtime", fallback.Message); // this project's package: the provider is not offered
+        Assert.Contains("-p:MlOpsOnnxRuntime=gpu", fallback.Message);
         Assert.Contains(logger.Entries, e => e.Id.Id == 3100 && e.Message.Contains("ready on CPU"));
         await model.InferAsync(Tensors.ImageRequest("mlp", Tensors.Images(1, 1), 1), default);
     }

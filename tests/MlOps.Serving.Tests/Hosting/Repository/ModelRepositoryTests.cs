@@ -244,6 +244,32 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         Assert.Equal(InferenceErrorKind.NotFound, error.Kind);
     }
 
+    [Fact]
+    public async Task UnloadVersionAsync_LoadedVersion_DisposesItsSession()
+    {
+        var (path, digest) = TestModels.Write(TestModels.Export(TestModels.Mlp()), _directory.Combine("m-1.onnx"));
+        var loaded = await _repository.LoadVersionAsync("m", "1", path, digest);
+        Assert.False(loaded.SessionReleased);
+
+        await _repository.UnloadVersionAsync("m", "1");
+
+        Assert.True(loaded.SessionReleased);
+    }
+
+    [Fact]
+    public async Task LoadVersionAsync_Replace_DisposesThePreviousSessionOnly()
+    {
+        var (path, digest) = TestModels.Write(TestModels.Export(TestModels.Mlp()), _directory.Combine("m-1.onnx"));
+        var first = await _repository.LoadVersionAsync("m", "1", path, digest);
+
+        var second = await _repository.LoadVersionAsync("m", "1", path, digest);
+
+        Assert.True(first.SessionReleased);
+        Assert.False(second.SessionReleased);
+        Assert.True(_repository.TryGet("m", "1", out var served));
+        Assert.Same(second, served);
+    }
+
     private async Task<(string Path, string Digest)> LoadMlp(string name, string version, int seed = 1, string? file = null)
     {
         var written = TestModels.Write(TestModels.Export(TestModels.Mlp(), seed: seed), _directory.Combine(file ?? $"{name}-{version}.onnx"));
