@@ -197,6 +197,36 @@ public sealed class AccessControlTests : IClassFixture<AccessControlTests.Secure
     }
 
     [Fact]
+    public async Task MlEngineer_RunsPipelinesAsItselfAndCancelsOnlyItsOwnRuns()
+    {
+        using var alice = _coordinator.Channel(_coordinator.Tokens[AccessRole.MlEngineer]);
+        using var bob = _coordinator.Channel(_coordinator.Tokens[AccessRole.Deployer]);
+        // A command step becomes a job, which waits: this coordinator has no agent, so the run stays active.
+        var request = new RunPipelineRequest
+        {
+            Yaml = """
+                name: waits
+                steps:
+                  - name: hold
+                    kind: command
+                    params: { command: [sleep, "60"] }
+                """,
+            NoCache = true,
+        };
+
+        var run = await new PipelineService.PipelineServiceClient(alice).RunPipelineAsync(request);
+        Assert.Equal(Principal(AccessRole.MlEngineer), run.Owner);
+
+        var foreign = await Assert.ThrowsAsync<RpcException>(() =>
+            new PipelineService.PipelineServiceClient(bob).CancelPipelineRunAsync(new CancelPipelineRunRequest { Id = run.Id }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+        Assert.Contains($"belongs to {Principal(AccessRole.MlEngineer)}", foreign.Status.Detail, StringComparison.Ordinal);
+
+        var cancelled = await new PipelineService.PipelineServiceClient(alice).CancelPipelineRunAsync(new CancelPipelineRunRequest { Id = run.Id });
+        Assert.Equal(run.Id, cancelled.Id);
+    }
+
+    [Fact]
     public async Task Cli_WithTokensFromTheEnvironment_WhoAmISubmitTokensAndAudit()
     {
         using var home = new TempDirectory("mlops-cli-home");

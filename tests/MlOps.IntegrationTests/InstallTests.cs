@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Net.Client;
 using MlOps.Contracts;
 using MlOps.Testing;
@@ -183,18 +182,8 @@ public sealed class InstallTests(InstallTests.Installed installed)
 
     internal static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var (code, stdout, stderr) = await CommandRun.RunAsync(file, arguments, TimeSpan.FromSeconds(90));
+        return (code, stdout + stderr);
     }
 
     /// <summary>Both roles installed once (version v1) into one temporary root, from the solution's build output.</summary>

@@ -79,6 +79,18 @@ internal sealed class PipelineGrpcService(PipelineRunHost host, IPipelineStore s
     public override async Task<PipelineRun> CancelPipelineRun(CancelPipelineRunRequest request, ServerCallContext context)
     {
         RpcErrors.RequireId(request.Id, "id");
+        var caller = Caller.Of(context);
+        if (!caller.IsAdmin)
+        {
+            var run = await store.GetPipelineRunAsync(request.Id, context.CancellationToken)
+                ?? RpcErrors.ThrowNotFound<PipelineRun>("id", $"pipeline run '{request.Id}' not found");
+            if (run.Owner != caller.Principal)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    $"id: pipeline run '{run.Id}' belongs to {run.Owner}; {caller.Principal} may cancel only its own runs (an admin may cancel any)"));
+            }
+        }
+
         try
         {
             return await host.CancelAsync(request.Id, context.CancellationToken);
