@@ -38,8 +38,8 @@ internal static class AgentHostExtensions
         builder.Services.AddSingleton<IAgentOutbox>(sp => sp.GetRequiredService<AgentOutbox>());
         builder.Services.AddSingleton(sp =>
             ActivatorUtilities.CreateInstance<AttemptLedger>(sp, sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory));
-        builder.Services.AddSingleton<MlOps.Agent.Inventory.NvmlDevices>();
-        builder.Services.AddSingleton<MlOps.Agent.Inventory.INvml>(sp => sp.GetRequiredService<MlOps.Agent.Inventory.NvmlDevices>());
+        // The one NVML binding (inventory, GPU health, metrics); the container shuts it down once, when the agent stops.
+        builder.Services.AddSingleton<MlOps.Agent.Inventory.INvml, MlOps.Agent.Inventory.NvmlDevices>();
         builder.Services.AddSingleton<MlOps.Agent.Inventory.GpuHealthMonitor>();
         builder.Services.AddSingleton<JobSupervisor>();
         builder.Services.AddSingleton<MlOps.Agent.Serving.ServingReconciler>();

@@ -224,6 +224,22 @@ public sealed class AccessControlTests : IClassFixture<AccessControlTests.Secure
 
         var cancelled = await new PipelineService.PipelineServiceClient(alice).CancelPipelineRunAsync(new CancelPipelineRunRequest { Id = run.Id });
         Assert.Equal(run.Id, cancelled.Id);
+
+        // Deploying is the deployer's: a pipeline with a deploy step is refused to an ml-engineer before it starts.
+        var deploying = new RunPipelineRequest
+        {
+            Yaml = """
+                name: ships
+                steps:
+                  - name: ship
+                    kind: deploy
+                    inputs: { model: "model:anything@1" }
+                    params: { name: anything }
+                """,
+        };
+        var refused = await Assert.ThrowsAsync<RpcException>(() => new PipelineService.PipelineServiceClient(alice).RunPipelineAsync(deploying).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("steps.ship: a deploy step needs the deployer role", refused.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ namespace MlOps.Agent.Discovery;
 internal sealed partial class ConsulRegistrar(
     IConsulClient consul,
     IServingView serving,
+    INvml nvml,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<ConsulRegistrar> logger) : BackgroundService
@@ -66,7 +67,7 @@ internal sealed partial class ConsulRegistrar(
             var addresses = serving.Addresses;
             if (!_agentRegistered)
             {
-                _capacity ??= NodeInventory.Read(settings).Capacity;
+                _capacity ??= NodeInventory.Read(settings, nvml).Capacity;
                 await consul.RegisterServiceAsync(
                     ConsulRegistrations.Agent(settings.Id, Environment.MachineName, _capacity, addresses, settings.Consul), cancellationToken);
                 _agentRegistered = true;

@@ -18,8 +18,8 @@ internal static class InventoryCommand
 
     public static int Run(TextWriter stdout)
     {
-        var (capacity, problem) = NodeInventory.Read(new AgentOptions());
         using var nvml = new NvmlDevices();
+        var (capacity, problem) = NodeInventory.Read(new AgentOptions(), nvml);
         var health = new GpuHealthMonitor(nvml).Read();
 
         var json = new JsonObject

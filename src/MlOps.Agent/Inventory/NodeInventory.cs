@@ -7,16 +7,17 @@ namespace MlOps.Agent.Inventory;
 /// <summary>What this node offers to jobs: CPU cores, memory and GPUs (through NVML when present).</summary>
 internal static class NodeInventory
 {
-    public static (AgentCapacity Capacity, string? GpuProblem) Read(AgentOptions options)
+    /// <summary>The capacity a hello carries, and why it has no GPUs when NVML did not answer (<see cref="INvml.Problem"/>).</summary>
+    public static (AgentCapacity Capacity, string? GpuProblem) Read(AgentOptions options, INvml nvml)
     {
-        var (gpus, problem) = NvmlGpuProbe.Probe();
         var capacity = new AgentCapacity
         {
             CpuCores = options.CpuCores > 0 ? options.CpuCores : Environment.ProcessorCount,
             MemoryMb = options.MemoryMb > 0 ? options.MemoryMb : TotalMemoryMb(),
         };
-        capacity.Gpus.AddRange(gpus);
-        return (capacity, problem);
+        // Copies: the capacity is sent and kept by callers, the devices stay NVML's.
+        capacity.Gpus.AddRange(nvml.Devices.Select(gpu => gpu.Clone()));
+        return (capacity, nvml.Problem);
     }
 
     /// <summary>MemTotal from /proc/meminfo, falling back to what the runtime sees.</summary>

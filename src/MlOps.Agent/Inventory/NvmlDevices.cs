@@ -1,13 +1,16 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using MlOps.Contracts;
 
 namespace MlOps.Agent.Inventory;
 
 /// <summary>
-/// <see cref="INvml"/> over libnvidia-ml, loaded and initialised on first use and kept until the agent stops. Without
-/// the library (or when <c>nvmlInit_v2</c> fails) there are no devices. A reading the driver lacks (a missing export
-/// on an older driver, NOT_SUPPORTED on the board) is -1; a GPU whose memory info NVML no longer gives is reported as
-/// not answering. Xid errors come from an NVML event set polled with a 0 ms wait on each read.
+/// <see cref="INvml"/> over libnvidia-ml: the agent's one binding of NVML, shared by the inventory, GPU health and the
+/// metrics page. Loaded and initialised on first use and shut down once, when the agent stops (an init per read costs
+/// tens of milliseconds). Without the library (or when <c>nvmlInit_v2</c> fails) there are no devices and
+/// <see cref="Problem"/> says why. A reading the driver lacks (a missing export on an older driver, NOT_SUPPORTED on
+/// the board) is -1; a GPU whose memory info NVML no longer gives is reported as not answering. Xid errors come from
+/// an NVML event set polled with a 0 ms wait on each read.
 /// </summary>
 internal sealed unsafe class NvmlDevices : INvml, IDisposable
 {
@@ -18,10 +21,12 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
     private const ulong XidCriticalError = 0x8; // nvmlEventTypeXidCriticalError
     private const int MaxEventsPerPoll = 64;
     private const ulong BytesPerMiB = 1024 * 1024;
+    private const int StringBufferSize = 256;
 
     private readonly Lock _gate = new();
     private bool _loaded;
     private IReadOnlyList<GpuInfo> _devices = [];
+    private string? _problem;
     private nint[] _handles = [];
     private bool[] _xidWatched = [];
     private nint _eventSet;
@@ -30,6 +35,7 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
     private delegate* unmanaged<nint, NvmlMemory*, int> _getMemory;
     private delegate* unmanaged<nint, NvmlUtilization*, int> _getUtilization;
     private delegate* unmanaged<nint, int, uint*, int> _getTemperature;
+    private delegate* unmanaged<nint, uint*, int> _getPower;
     private delegate* unmanaged<nint, int, int, ulong*, int> _getEcc;
     private delegate* unmanaged<nint, NvmlEventData*, uint, int> _eventWait;
     private delegate* unmanaged<nint, int> _eventSetFree;
@@ -42,6 +48,18 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
             {
                 EnsureLoaded();
                 return _devices;
+            }
+        }
+    }
+
+    public string? Problem
+    {
+        get
+        {
+            lock (_gate)
+            {
+                EnsureLoaded();
+                return _problem;
             }
         }
     }
@@ -64,12 +82,14 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
             }
 
             NvmlUtilization utilization;
-            uint temperature;
+            uint temperature, milliwatts;
             ulong ecc;
             return new GpuSample(
-                (long)(memory.Used / BytesPerMiB),
+                (long)(memory.Used / BytesPerMiB), // whole MiB, as DCGM reports them
+                (long)(memory.Free / BytesPerMiB),
                 _getUtilization != null && _getUtilization(handle, &utilization) == Success ? (int)utilization.Gpu : -1,
                 _getTemperature != null && _getTemperature(handle, TemperatureGpu, &temperature) == Success ? (int)temperature : -1,
+                _getPower != null && _getPower(handle, &milliwatts) == Success ? (long)milliwatts : -1,
                 _getEcc != null && _getEcc(handle, MemoryErrorUncorrected, VolatileEcc, &ecc) == Success ? (long)ecc : -1,
                 _xidWatched[index]);
         }
@@ -114,6 +134,8 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
                 _shutdown();
             }
 
+            // Loaded or not, NVML stays shut: a read racing the agent's stop must not initialise it again.
+            _loaded = true;
             _eventSet = 0;
             _shutdown = null;
             _handles = [];
@@ -131,36 +153,55 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
         _loaded = true;
         if (!NativeLibrary.TryLoad("libnvidia-ml.so.1", out var lib) && !NativeLibrary.TryLoad("libnvidia-ml.so", out lib))
         {
+            _problem = "libnvidia-ml not found (no NVIDIA driver on this node)";
             return;
         }
 
-        var init = (delegate* unmanaged<int>)Optional(lib, "nvmlInit_v2");
-        var shutdown = (delegate* unmanaged<int>)Optional(lib, "nvmlShutdown");
-        var getCount = (delegate* unmanaged<uint*, int>)Optional(lib, "nvmlDeviceGetCount_v2");
-        var getHandle = (delegate* unmanaged<uint, nint*, int>)Optional(lib, "nvmlDeviceGetHandleByIndex_v2");
-        var getName = (delegate* unmanaged<nint, byte*, uint, int>)Optional(lib, "nvmlDeviceGetName");
-        var getUuid = (delegate* unmanaged<nint, byte*, uint, int>)Optional(lib, "nvmlDeviceGetUUID");
-        _getMemory = (delegate* unmanaged<nint, NvmlMemory*, int>)Optional(lib, "nvmlDeviceGetMemoryInfo");
-        if (init == null || shutdown == null || getCount == null || getHandle == null || getName == null || getUuid == null ||
-            _getMemory == null || init() != Success)
+        string? missing = null;
+        nint Required(string name)
         {
+            var address = Optional(lib, name);
+            missing ??= address == 0 ? name : null;
+            return address;
+        }
+
+        var init = (delegate* unmanaged<int>)Required("nvmlInit_v2");
+        var shutdown = (delegate* unmanaged<int>)Required("nvmlShutdown");
+        var getCount = (delegate* unmanaged<uint*, int>)Required("nvmlDeviceGetCount_v2");
+        var getHandle = (delegate* unmanaged<uint, nint*, int>)Required("nvmlDeviceGetHandleByIndex_v2");
+        var getName = (delegate* unmanaged<nint, byte*, uint, int>)Required("nvmlDeviceGetName");
+        var getUuid = (delegate* unmanaged<nint, byte*, uint, int>)Required("nvmlDeviceGetUUID");
+        _getMemory = (delegate* unmanaged<nint, NvmlMemory*, int>)Required("nvmlDeviceGetMemoryInfo");
+        if (missing is not null)
+        {
+            _problem = "libnvidia-ml lacks an expected function: " + missing;
+            return;
+        }
+
+        var rc = init();
+        if (rc != Success)
+        {
+            _problem = $"nvmlInit_v2 returned {rc}";
             return;
         }
 
         _shutdown = shutdown;
         _getUtilization = (delegate* unmanaged<nint, NvmlUtilization*, int>)Optional(lib, "nvmlDeviceGetUtilizationRates");
         _getTemperature = (delegate* unmanaged<nint, int, uint*, int>)Optional(lib, "nvmlDeviceGetTemperature");
+        _getPower = (delegate* unmanaged<nint, uint*, int>)Optional(lib, "nvmlDeviceGetPowerUsage");
         _getEcc = (delegate* unmanaged<nint, int, int, ulong*, int>)Optional(lib, "nvmlDeviceGetTotalEccErrors");
 
         uint count;
-        if (getCount(&count) != Success)
+        rc = getCount(&count);
+        if (rc != Success)
         {
+            _problem = $"nvmlDeviceGetCount_v2 returned {rc}";
             return;
         }
 
         var handles = new nint[count];
         var devices = new List<GpuInfo>();
-        var buffer = stackalloc byte[256];
+        var buffer = stackalloc byte[StringBufferSize];
         for (uint i = 0; i < count; i++)
         {
             nint handle;
@@ -171,14 +212,14 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
 
             handles[i] = handle;
             var gpu = new GpuInfo { Index = (int)i };
-            if (getName(handle, buffer, 256) == Success)
+            if (getName(handle, buffer, StringBufferSize) == Success)
             {
-                gpu.Model = NvmlGpuProbe.ReadString(buffer);
+                gpu.Model = ReadString(buffer);
             }
 
-            if (getUuid(handle, buffer, 256) == Success)
+            if (getUuid(handle, buffer, StringBufferSize) == Success)
             {
-                gpu.Uuid = NvmlGpuProbe.ReadString(buffer);
+                gpu.Uuid = ReadString(buffer);
             }
 
             NvmlMemory memory;
@@ -227,6 +268,18 @@ internal sealed unsafe class NvmlDevices : INvml, IDisposable
     }
 
     private static nint Optional(nint lib, string name) => NativeLibrary.TryGetExport(lib, name, out var address) ? address : 0;
+
+    /// <summary>A NUL-terminated UTF-8 string NVML wrote into a buffer of <see cref="StringBufferSize"/> bytes.</summary>
+    private static string ReadString(byte* text)
+    {
+        var length = 0;
+        while (length < StringBufferSize - 1 && text[length] != 0)
+        {
+            length++;
+        }
+
+        return Encoding.UTF8.GetString(text, length);
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct NvmlMemory

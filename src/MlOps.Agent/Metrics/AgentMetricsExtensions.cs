@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MlOps.Agent.Inventory;
 using MlOps.Agent.Options;
 using MlOps.ServiceDefaults.Metrics;
 
@@ -10,7 +9,7 @@ namespace MlOps.Agent.Metrics;
 /// <summary>Registration of the agent's metrics.</summary>
 internal static class AgentMetricsExtensions
 {
-    /// <summary>The page source, NVML telemetry and the HTTP/1.1 listener at <see cref="AgentOptions.MetricsListen"/> (off when empty).</summary>
+    /// <summary>The page source, GPU telemetry (over the agent's <see cref="Inventory.INvml"/>, registered with the host) and the HTTP/1.1 listener at <see cref="AgentOptions.MetricsListen"/> (off when empty).</summary>
     public static IServiceCollection AddAgentMetrics(this IServiceCollection services)
     {
         services.AddSingleton<IGpuTelemetry, NvmlGpuTelemetry>();

@@ -22,6 +22,7 @@ internal sealed partial class CoordinatorSession(
     MlOps.Agent.Serving.InferenceCredentialsReceiver inferenceCredentials,
     CoordinatorLease lease,
     GpuHealthMonitor gpus,
+    INvml nvml,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<CoordinatorSession> logger) : BackgroundService
@@ -34,7 +35,7 @@ internal sealed partial class CoordinatorSession(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var (capacity, gpuProblem) = NodeInventory.Read(settings);
+        var (capacity, gpuProblem) = NodeInventory.Read(settings, nvml);
         LogInventory(settings.Id, capacity.CpuCores, capacity.MemoryMb, capacity.Gpus.Count, gpuProblem ?? "");
 
         var client = new AgentService.AgentServiceClient(coordinator.Channel);

@@ -9,12 +9,16 @@ namespace MlOps.Serving.Metrics;
 /// The <c>/metrics</c> page: every READY version of the repository as one series per family, labelled
 /// <c>model</c> and <c>version</c>. Counters carry Triton's <c>nv_inference_*</c> names and meanings with the
 /// <c>mlops_</c> prefix (durations cumulative, in microseconds); the histograms beside them are in seconds (batch
-/// size in rows). A version that is unloaded, or not yet ready, has no series; a reloaded version starts again at
-/// zero, which Prometheus reads as a counter reset.
+/// size in rows). An info-style gauge names the execution provider each version runs on. A version that is unloaded,
+/// or not yet ready, has no series; a reloaded version starts again at zero, which Prometheus reads as a counter reset.
 /// </summary>
 internal static class InferenceMetricsExposition
 {
     private const double NanosecondsToSeconds = 1e-9;
+
+    /// <summary>An info-style gauge (always 1) rather than a log line, so a dashboard can join on the <c>provider</c>
+    /// label (<c>* on(instance, model, version) group_left(provider)</c>) or alert on a GPU node that fell back to CPU.</summary>
+    public const string ExecutionProviderFamily = "mlops_model_execution_provider";
 
     private static readonly CounterFamily[] Counters =
     [
@@ -70,6 +74,13 @@ internal static class InferenceMetricsExposition
             }
         }
 
+        writer.Family(ExecutionProviderFamily, MetricType.Gauge,
+            "Always 1 while a version is loaded; the provider label names the ONNX Runtime execution provider it runs on (CPU or CUDA)");
+        foreach (var version in versions.Where(v => v.Provider is not null))
+        {
+            writer.Sample(ExecutionProviderFamily, version.ProviderLabels, 1);
+        }
+
         return text.ToString();
     }
 
@@ -84,15 +95,19 @@ internal static class InferenceMetricsExposition
             // The index and routing are read at different moments: a version unloaded in between is left out.
             if (repository.TryGet(entry.Name, entry.Version, out var model))
             {
+                var provider = model.ExecutionProvider;
                 versions.Add(new VersionMetrics(
-                    PrometheusTextWriter.Labels(("model", entry.Name), ("version", entry.Version)), model.Statistics, model.Metrics));
+                    PrometheusTextWriter.Labels(("model", entry.Name), ("version", entry.Version)), model.Statistics, model.Metrics,
+                    provider,
+                    provider is null ? string.Empty : PrometheusTextWriter.Labels(("model", entry.Name), ("version", entry.Version), ("provider", provider))));
             }
         }
 
         return versions;
     }
 
-    private sealed record VersionMetrics(string Labels, ModelStatisticsSnapshot Statistics, InferenceMetricsSnapshot Metrics);
+    private sealed record VersionMetrics(string Labels, ModelStatisticsSnapshot Statistics, InferenceMetricsSnapshot Metrics,
+        string? Provider, string ProviderLabels);
 
     private sealed record CounterFamily(string Name, string Help, Func<VersionMetrics, long> Value);
 

@@ -26,6 +26,10 @@ public interface IServedModel
     /// <summary>Latency and batch-size distributions for <c>/metrics</c>; <see cref="InferenceMetricsSnapshot.Empty"/>
     /// for a model that keeps none.</summary>
     InferenceMetricsSnapshot Metrics { get; }
+
+    /// <summary>Where the version runs (<c>CPU</c> or <c>CUDA</c>, the ONNX Runtime execution provider its session got
+    /// after any fallback), for <c>/metrics</c>; null for a model that runs on no execution provider.</summary>
+    string? ExecutionProvider => null;
 }
 
 /// <summary>The state of one version in the repository index.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using MlOps.Agent.Discovery;
 using MlOps.Agent.Options;
+using MlOps.Agent.Tests.Inventory;
 using MlOps.Discovery.Services;
 using MlOps.Testing;
 
@@ -182,6 +183,7 @@ public sealed class ConsulRegistrarTests
     private ConsulRegistrar Registrar() => new(
         _consul,
         _serving,
+        new FakeNvmlForTests(0),
         Microsoft.Extensions.Options.Options.Create(new AgentOptions
         {
             Id = "node-1",

@@ -13,11 +13,14 @@ internal sealed class FakeNvmlForTests : INvml
         Devices = [.. Enumerable.Range(0, gpus).Select(i => new GpuInfo { Index = i, Uuid = $"GPU-fake-{i}", Model = "Fake H100", MemoryMb = 81559 })];
         foreach (var gpu in Devices)
         {
-            Samples[gpu.Index] = new GpuSample(MemoryUsedMb: 1024, UtilizationPercent: 10, TemperatureC: 40, EccUncorrected: 0, XidWatched: true);
+            Samples[gpu.Index] = new GpuSample(
+                MemoryUsedMb: 1024, MemoryFreeMb: 80535, UtilizationPercent: 10, TemperatureC: 40, PowerMilliwatts: 70_000, EccUncorrected: 0, XidWatched: true);
         }
     }
 
     public IReadOnlyList<GpuInfo> Devices { get; }
+
+    public string? Problem { get; set; }
 
     /// <summary>Readings by index; a missing entry is a GPU NVML no longer answers for.</summary>
     public Dictionary<int, GpuSample> Samples { get; } = [];

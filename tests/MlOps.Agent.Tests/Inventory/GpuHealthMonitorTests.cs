@@ -81,7 +81,7 @@ public sealed class GpuHealthMonitorTests
     public void Read_ValuesTheDriverCannotGive_AreMinusOneAndNotAFault()
     {
         var nvml = new FakeNvmlForTests(1);
-        nvml.Samples[0] = new GpuSample(512, -1, -1, -1, XidWatched: false);
+        nvml.Samples[0] = new GpuSample(512, -1, -1, -1, -1, -1, XidWatched: false);
 
         var gpu = Assert.Single(new GpuHealthMonitor(nvml).Read());
 

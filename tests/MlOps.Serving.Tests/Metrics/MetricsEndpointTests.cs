@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using MlOps.Contracts.Inference;
+using MlOps.Serving.Hosting;
 using MlOps.Serving.Hosting.Repository;
 using MlOps.Serving.Tests.Hosting.Support;
 using MlOps.Serving.Tests.Protocol.Support;
@@ -9,7 +10,7 @@ using MlOps.Testing;
 namespace MlOps.Serving.Tests.Metrics;
 
 /// <summary><c>GET /metrics</c> on the real serving stack: an exported MLP in a <see cref="ModelRepository"/>,
-/// versions 1 and 2, behind Kestrel.</summary>
+/// versions 1 and 2 on the CPU provider, behind Kestrel.</summary>
 public sealed class MetricsEndpointTests : IAsyncLifetime
 {
     private static readonly string[] Counters =
@@ -25,8 +26,11 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         "mlops_nv_inference_compute_infer_duration_seconds", "mlops_nv_inference_batch_size",
     ];
 
+    private const string Provider = "mlops_model_execution_provider";
+
     private readonly TempDirectory _directory = new("serving-metrics");
-    private readonly ModelRepository _repository = new();
+    // Pinned to CPU so the provider series reads the same in the GPU build on a GPU node.
+    private readonly ModelRepository _repository = new(new OnnxModelVersionOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
     private OpenInferenceTestServer _server = null!;
 
     public async Task InitializeAsync()
@@ -52,8 +56,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var families = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal([.. Counters, .. Histograms], families.Keys);
+        Assert.Equal([.. Counters, .. Histograms, Provider], families.Keys);
         Assert.All(Counters, name => Assert.Equal("counter", families[name].Type));
+        Assert.Equal("gauge", families[Provider].Type);
         Assert.All(Histograms, name => Assert.Equal("histogram", families[name].Type));
         Assert.All(families.Values, f => Assert.False(string.IsNullOrWhiteSpace(f.Help)));
         Assert.All(Counters, name => Assert.Equal(["1", "2"], families[name].Samples.Select(s => s.Label("version"))));
@@ -135,7 +140,39 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         var families = await ScrapeAsync();
 
         Assert.All(families.Values.SelectMany(f => f.Samples), s => Assert.Equal("1", s.Label("version")));
-        Assert.Equal([.. Counters, .. Histograms], families.Keys); // the families stay
+        Assert.Equal([.. Counters, .. Histograms, Provider], families.Keys); // the families stay
+    }
+
+    [Fact]
+    public async Task Get_LoadedCpuVersions_ExecutionProviderCpuPerVersion()
+    {
+        var families = await ScrapeAsync();
+
+        var samples = families[Provider].Samples;
+        Assert.Equal(["1", "2"], samples.Select(s => s.Label("version")));
+        Assert.All(samples, s => Assert.Equal(("mlp", "CPU", 1.0), (s.Label("model"), s.Label("provider"), s.Value)));
+    }
+
+    [Fact]
+    public async Task Get_UnloadedVersion_ExecutionProviderSeriesDisappears()
+    {
+        await _repository.UnloadVersionAsync("mlp", "2");
+
+        var families = await ScrapeAsync();
+
+        var sample = Assert.Single(families[Provider].Samples);
+        Assert.Equal(("1", "CPU"), (sample.Label("version"), sample.Label("provider")));
+    }
+
+    [Fact]
+    public async Task Get_ModelWithoutExecutionProvider_FamilyWithoutSeries()
+    {
+        await using var server = await OpenInferenceTestServer.StartAsync(new InMemoryRepositoryForTests().Add(new EchoModelForTests("echo", "1")));
+
+        var families = PrometheusText.Parse(await server.Http.GetStringAsync("/metrics"));
+
+        Assert.Empty(families[Provider].Samples);
+        Assert.Single(families["mlops_nv_inference_request_success"].Samples);
     }
 
     [Fact]
