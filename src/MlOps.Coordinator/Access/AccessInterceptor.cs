@@ -4,6 +4,7 @@ using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using MlOps.Contracts.Access;
 using MlOps.Coordinator.Api;
+using MlOps.Coordinator.Configuration;
 using MlOps.Core.Certificates;
 
 namespace MlOps.Coordinator.Access;
@@ -21,7 +22,7 @@ namespace MlOps.Coordinator.Access;
 /// </list>
 /// </summary>
 internal sealed class AccessInterceptor(
-    IOptions<AccessOptions> options, ApiTokens tokens, AuditLog audit, TimeProvider time, ILogger<AccessInterceptor> logger) : Interceptor
+    IOptions<CoordinatorOptions> options, ApiTokens tokens, AuditLog audit, TimeProvider time, ILogger<AccessInterceptor> logger) : Interceptor
 {
     private const string AuthorizationHeader = "authorization";
 
@@ -148,7 +149,7 @@ internal sealed class AccessInterceptor(
         caller.AttachTo(context);
 
         // Without authentication (loopback only) nothing is refused: there is no one to tell apart.
-        if (options.Value.Enabled && !rule.Allows(caller.Role))
+        if (options.Value.Auth.Enabled && !rule.Allows(caller.Role))
         {
             var refusal = new RpcException(new Status(StatusCode.PermissionDenied,
                 $"{context.Method} needs {rule.Describe()}; {caller.Principal} has the {caller.Role.Name()} role"));
@@ -162,7 +163,7 @@ internal sealed class AccessInterceptor(
 
     private async Task<Caller> AuthenticateAsync(ServerCallContext context)
     {
-        if (!options.Value.Enabled)
+        if (!options.Value.Auth.Enabled)
         {
             return Caller.Unauthenticated(context.RequestHeaders.GetValue(MlOps.Coordinator.Api.JobGrpcService.UserHeader));
         }

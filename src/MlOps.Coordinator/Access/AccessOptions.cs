@@ -1,10 +1,8 @@
-using Microsoft.Extensions.Options;
-using MlOps.Coordinator.Configuration;
-
 namespace MlOps.Coordinator.Access;
 
 /// <summary>
-/// Authentication and authorisation of callers, bound from <c>Coordinator:Auth</c> (docs/security.md). Off by default,
+/// Authentication and authorisation of callers: <see cref="Configuration.CoordinatorOptions.Auth"/>, section
+/// <c>Coordinator:Auth</c> (docs/security.md), checked with the rest of the coordinator's options. Off by default,
 /// which is allowed only while the coordinator listens on loopback; on, every call but the gRPC health check needs an
 /// API token (<c>authorization: Bearer ...</c>) or, for agents, their cluster certificate.
 /// </summary>
@@ -25,45 +23,33 @@ public sealed class AccessOptions
     /// <summary>How often the token cache is reloaded from the store (a token revoked through another coordinator of
     /// the same database is refused within this). Default 10 s.</summary>
     public TimeSpan CacheRefresh { get; set; } = TimeSpan.FromSeconds(10);
-}
 
-/// <summary>
-/// Checks <see cref="AccessOptions"/>, and that they fit how the coordinator listens: authentication needs TLS (agents
-/// prove who they are with their certificate), and a coordinator reachable beyond loopback needs authentication (TLS
-/// alone lets anyone without a certificate in). A bad <c>Coordinator:Listen</c> is left to the coordinator's own
-/// validation; so is a host without configuration (a test's).
-/// </summary>
-internal sealed class AccessOptionsValidator(IConfiguration? configuration) : IValidateOptions<AccessOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AccessOptions options)
+    /// <summary>
+    /// Every problem with these settings and with how they fit <paramref name="listen"/>: authentication needs TLS
+    /// (agents prove who they are with their certificate), and a listener beyond loopback needs authentication (TLS
+    /// alone lets anyone without a certificate in). Each message starts with its configuration key.
+    /// </summary>
+    internal IEnumerable<string> Problems(MlOps.Coordinator.Configuration.ListenAddress? listen, string listenText)
     {
-        var errors = new List<string>();
-        var coordinator = new CoordinatorOptions();
-        configuration?.GetSection(CoordinatorOptions.SectionName).Bind(coordinator);
-        if (configuration is not null && ListenAddress.TryParse(coordinator.Listen, out var listen, out _))
+        if (listen is not null && Enabled && !listen.IsHttps)
         {
-            if (options.Enabled && !listen.IsHttps)
-            {
-                errors.Add($"{AccessOptions.SectionName}:{nameof(options.Enabled)} needs TLS: agents prove who they are with their cluster " +
-                    $"certificate, so listen on https:// with Coordinator:Tls set (docs/security.md); Coordinator:Listen is '{coordinator.Listen}'");
-            }
-            else if (!options.Enabled && !listen.IsLoopback)
-            {
-                errors.Add($"{AccessOptions.SectionName}:{nameof(options.Enabled)} must be true when Coordinator:Listen ('{coordinator.Listen}') " +
-                    "reaches beyond this machine: without it anyone who can connect may do anything (docs/security.md)");
-            }
+            yield return $"{SectionName}:{nameof(Enabled)} needs TLS: agents prove who they are with their cluster " +
+                $"certificate, so listen on https:// with Coordinator:Tls set (docs/security.md); Coordinator:Listen is '{listenText}'";
+        }
+        else if (listen is not null && !Enabled && !listen.IsLoopback)
+        {
+            yield return $"{SectionName}:{nameof(Enabled)} must be true when Coordinator:Listen ('{listenText}') " +
+                "reaches beyond this machine: without it anyone who can connect may do anything (docs/security.md)";
         }
 
-        if (options.CacheRefresh < TimeSpan.FromMilliseconds(100) || options.CacheRefresh > TimeSpan.FromHours(1))
+        if (CacheRefresh < TimeSpan.FromMilliseconds(100) || CacheRefresh > TimeSpan.FromHours(1))
         {
-            errors.Add($"{AccessOptions.SectionName}:{nameof(options.CacheRefresh)} must be between 100 ms and 1 hour, got {options.CacheRefresh}");
+            yield return $"{SectionName}:{nameof(CacheRefresh)} must be between 100 ms and 1 hour, got {CacheRefresh}";
         }
 
-        if (!string.IsNullOrWhiteSpace(options.BootstrapTokenFile) && !Path.IsPathFullyQualified(options.BootstrapTokenFile))
+        if (!string.IsNullOrWhiteSpace(BootstrapTokenFile) && !Path.IsPathFullyQualified(BootstrapTokenFile))
         {
-            errors.Add($"{AccessOptions.SectionName}:{nameof(options.BootstrapTokenFile)} must be an absolute path, got '{options.BootstrapTokenFile}'");
+            yield return $"{SectionName}:{nameof(BootstrapTokenFile)} must be an absolute path, got '{BootstrapTokenFile}'";
         }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,24 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace MlOps.Coordinator.Access;
 
 public static class AccessServiceExtensions
 {
-    /// <summary>Binds and validates <see cref="AccessOptions"/> (section <c>Coordinator:Auth</c>) at start.</summary>
-    public static IServiceCollection AddAccessOptions(this IServiceCollection services)
-    {
-        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>(
-            sp => new AccessOptionsValidator(sp.GetService<IConfiguration>())));
-        return services;
-    }
-
-    /// <summary>Tokens, the audit log and the agents' inference credentials (options default unless
-    /// <see cref="AddAccessOptions"/> bound them).</summary>
+    /// <summary>Tokens, the audit log and the agents' inference credentials.</summary>
     public static IServiceCollection AddCoordinatorAccess(this IServiceCollection services)
     {
-        services.AddOptions<AccessOptions>();
         services.TryAddSingleton<ApiTokens>();
         services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<InferenceCredentialsPublisher>();

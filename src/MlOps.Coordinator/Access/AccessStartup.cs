@@ -12,7 +12,6 @@ namespace MlOps.Coordinator.Access;
 /// coordinator reach the agents' inference credentials.
 /// </summary>
 internal sealed class AccessStartup(
-    IOptions<AccessOptions> options,
     IOptions<CoordinatorOptions> coordinator,
     Leadership leadership,
     ApiTokens tokens,
@@ -22,9 +21,9 @@ internal sealed class AccessStartup(
     /// <summary>The principal the first admin token acts as.</summary>
     public const string FirstAdminName = "admin";
 
-    public string BootstrapTokenPath => string.IsNullOrWhiteSpace(options.Value.BootstrapTokenFile)
+    public string BootstrapTokenPath => string.IsNullOrWhiteSpace(coordinator.Value.Auth.BootstrapTokenFile)
         ? Path.Combine(coordinator.Value.DataDirectory, "admin.token")
-        : options.Value.BootstrapTokenFile;
+        : coordinator.Value.Auth.BootstrapTokenFile;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,7 +32,7 @@ internal sealed class AccessStartup(
             return;
         }
 
-        if (options.Value.Enabled)
+        if (coordinator.Value.Auth.Enabled)
         {
             var first = await tokens.CreateFirstAdminAsync(FirstAdminName, stoppingToken);
             if (first is { } made)
@@ -44,10 +43,10 @@ internal sealed class AccessStartup(
         }
 
         await tokens.ReloadAsync(stoppingToken);
-        var state = options.Value.Enabled ? "on" : "off (loopback only)";
-        var valid = (await tokens.ValidHashesAsync(stoppingToken)).Count;
+        var state = coordinator.Value.Auth.Enabled ? "on" : "off (loopback only)";
+        var valid = tokens.ValidHashes().Count;
         AccessLog.Started(logger, state, valid);
-        using var timer = new PeriodicTimer(options.Value.CacheRefresh, time);
+        using var timer = new PeriodicTimer(coordinator.Value.Auth.CacheRefresh, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

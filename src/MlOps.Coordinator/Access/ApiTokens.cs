@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
-using MlOps.Contracts.Access;
 using MlOps.Contracts;
+using MlOps.Contracts.Access;
+using MlOps.Coordinator.Configuration;
 using MlOps.Coordinator.Storage;
 
 namespace MlOps.Coordinator.Access;
@@ -16,7 +17,7 @@ public sealed class TokenRefusedException(string message) : Exception(message);
 /// secret the cache does not know is looked up in the store before it is refused, so a token made through another
 /// coordinator works at once. <see cref="Changed"/> fires after every change, for the agents' inference credentials.
 /// </summary>
-public sealed partial class ApiTokens(IAccessStore store, IOptions<AccessOptions> options, TimeProvider time) : IDisposable
+public sealed partial class ApiTokens(IAccessStore store, IOptions<CoordinatorOptions> options, TimeProvider time) : IDisposable
 {
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile Dictionary<string, ApiToken> _byHash = new(StringComparer.Ordinal);
@@ -40,10 +41,10 @@ public sealed partial class ApiTokens(IAccessStore store, IOptions<AccessOptions
     public async Task<ApiToken> AuthenticateAsync(string secret, CancellationToken cancellationToken)
     {
         await RefreshIfStaleAsync(cancellationToken);
-        var hash = Convert.ToHexString(TokenSecrets.Hash(secret));
-        if (!_byHash.TryGetValue(hash, out var token))
+        var hash = TokenSecrets.Hash(secret);
+        if (!_byHash.TryGetValue(Convert.ToHexString(hash), out var token))
         {
-            var stored = await store.FindTokenByHashAsync(TokenSecrets.Hash(secret), cancellationToken);
+            var stored = await store.FindTokenByHashAsync(hash, cancellationToken);
             token = stored?.Token;
         }
 
@@ -147,8 +148,12 @@ public sealed partial class ApiTokens(IAccessStore store, IOptions<AccessOptions
     public async Task<IReadOnlyList<byte[]>> ValidHashesAsync(CancellationToken cancellationToken)
     {
         await RefreshIfStaleAsync(cancellationToken);
-        return [.. ValidHashKeys(_byHash).Select(Convert.FromHexString)];
+        return ValidHashes();
     }
+
+    /// <summary>The SHA-256 of every token valid now, from the cache as it stands (what <see cref="Changed"/>
+    /// listeners read: the cache was reloaded just before it fired).</summary>
+    public IReadOnlyList<byte[]> ValidHashes() => [.. ValidHashKeys(_byHash).Select(Convert.FromHexString)];
 
     /// <summary>Reloads every token from the store; tells <see cref="Changed"/> listeners when the set of valid tokens
     /// moved (a token made, revoked or expired since the last load).</summary>
@@ -187,7 +192,7 @@ public sealed partial class ApiTokens(IAccessStore store, IOptions<AccessOptions
     private Task RefreshIfStaleAsync(CancellationToken cancellationToken)
     {
         var loadedAt = Interlocked.Read(ref _loadedAt);
-        return loadedAt != long.MinValue && time.GetElapsedTime(loadedAt) < options.Value.CacheRefresh
+        return loadedAt != long.MinValue && time.GetElapsedTime(loadedAt) < options.Value.Auth.CacheRefresh
             ? Task.CompletedTask
             : ReloadAsync(cancellationToken);
     }

@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using MlOps.Contracts.Access;
 using MlOps.Contracts;
+using MlOps.Contracts.Access;
 using MlOps.Coordinator.Storage;
 
 namespace MlOps.Coordinator.Access;

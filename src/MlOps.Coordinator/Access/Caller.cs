@@ -14,7 +14,7 @@ public sealed record Caller(string Principal, AccessRole Role, string Authentica
 
     /// <summary>The caller of a coordinator without authentication: everyone may do everything.</summary>
     public static Caller Unauthenticated(string? user) =>
-        new(string.IsNullOrWhiteSpace(user) ? "anonymous" : user.Trim(), AccessRole.Admin, "none");
+        new(string.IsNullOrWhiteSpace(user) ? MlOps.Coordinator.Jobs.JobSubmitter.AnonymousOwner : user.Trim(), AccessRole.Admin, "none");
 
     /// <summary>True for an admin, who may act on other principals' jobs.</summary>
     public bool IsAdmin => Role == AccessRole.Admin;

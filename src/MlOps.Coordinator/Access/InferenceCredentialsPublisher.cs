@@ -18,19 +18,23 @@ internal sealed class InferenceCredentialsPublisher
     {
         _tokens = tokens;
         _sessions = sessions;
-        _tokens.Changed += (_, _) => _ = BroadcastAsync();
+        _tokens.Changed += (_, _) => Broadcast();
     }
 
-    public async Task<CoordinatorMessage> SnapshotAsync(CancellationToken cancellationToken)
+    /// <summary>The snapshot for an agent that just connected (the cache reloaded first when it is stale).</summary>
+    public async Task<CoordinatorMessage> SnapshotAsync(CancellationToken cancellationToken) =>
+        Message(await _tokens.ValidHashesAsync(cancellationToken));
+
+    private static CoordinatorMessage Message(IReadOnlyList<byte[]> hashes)
     {
         var credentials = new InferenceCredentials();
-        credentials.TokenSha256.AddRange((await _tokens.ValidHashesAsync(cancellationToken)).Select(ByteString.CopyFrom));
+        credentials.TokenSha256.AddRange(hashes.Select(ByteString.CopyFrom));
         return new CoordinatorMessage { InferenceCredentials = credentials };
     }
 
-    private async Task BroadcastAsync()
+    private void Broadcast()
     {
-        var message = await SnapshotAsync(CancellationToken.None);
+        var message = Message(_tokens.ValidHashes());
         foreach (var session in _sessions.All)
         {
             session.Send(message);

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MlOps.Contracts.Access;
 using MlOps.Contracts;
+using MlOps.Contracts.Access;
 using MlOps.Coordinator.Access;
+using MlOps.Coordinator.Configuration;
 using MlOps.Coordinator.Storage;
 using MlOps.Core.Jobs;
 
@@ -12,7 +13,7 @@ namespace MlOps.Coordinator.Api;
 /// <summary><c>AccessService</c>: API tokens and the audit log. Who may call what is <see cref="MethodRules"/>'s
 /// business (the interceptor refuses before these run).</summary>
 internal sealed class AccessGrpcService(
-    ApiTokens tokens, IAccessStore store, IOptions<AccessOptions> options, ILogger<AccessGrpcService> logger) : AccessService.AccessServiceBase
+    ApiTokens tokens, IAccessStore store, IOptions<CoordinatorOptions> options, ILogger<AccessGrpcService> logger) : AccessService.AccessServiceBase
 {
     public const int DefaultAuditPage = 100;
     public const int MaxAuditPage = 1000;
@@ -81,7 +82,7 @@ internal sealed class AccessGrpcService(
             Principal = caller.Principal,
             Role = caller.Role.Name(),
             AuthenticatedBy = caller.AuthenticatedBy,
-            AuthEnabled = options.Value.Enabled,
+            AuthEnabled = options.Value.Auth.Enabled,
         });
     }
 

@@ -1,8 +1,7 @@
 using Grpc.Core;
-using MlOps.Contracts.Access;
 using MlOps.Contracts;
+using MlOps.Contracts.Access;
 using MlOps.Coordinator.Access;
-using MlOps.Coordinator.Jobs;
 using MlOps.Coordinator.Pipelines;
 using MlOps.Coordinator.Storage;
 using MlOps.Pipelines.Planning;
@@ -50,9 +49,7 @@ internal sealed class PipelineGrpcService(PipelineRunHost host, IPipelineStore s
                 $"steps.{deploy.Name}: a deploy step needs the deployer role or above; {caller.Principal} has the {caller.Role.Name()} role"));
         }
 
-        var owner = request.Owner.Length > 0 ? request.Owner
-            : caller.Principal is { Length: > 0 } user ? user
-            : JobSubmitter.AnonymousOwner;
+        var owner = request.Owner.Length > 0 ? request.Owner : caller.Principal;
         return await host.StartAsync(plan, request.Yaml, owner, request.NoCache, context.CancellationToken);
     }
 

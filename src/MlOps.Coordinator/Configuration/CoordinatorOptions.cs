@@ -87,6 +87,10 @@ public sealed class CoordinatorOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>API tokens, roles and the audit log (<c>Coordinator:Auth</c>); authentication is off unless
+    /// <c>Coordinator:Auth:Enabled</c> is true, which a listener beyond loopback requires.</summary>
+    public MlOps.Coordinator.Access.AccessOptions Auth { get; set; } = new();
+
     /// <summary>Following agent health in Consul; off unless <c>Coordinator:Consul:Address</c> is set.</summary>
     public CoordinatorConsulOptions Consul { get; set; } = new();
 

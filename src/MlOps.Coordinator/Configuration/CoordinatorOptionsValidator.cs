@@ -21,6 +21,7 @@ internal sealed class CoordinatorOptionsValidator : IValidateOptions<Coordinator
             ValidateTransport(options, listen, Error);
         }
 
+        errors.AddRange(options.Auth.Problems(listen, options.Listen));
         errors.AddRange(options.Tls.Problems($"{CoordinatorOptions.SectionName}:{nameof(options.Tls)}", ClusterRoles.ServerAuthentication));
 
         if (!string.IsNullOrWhiteSpace(options.MetricsListen))

@@ -66,7 +66,6 @@ public static class CoordinatorServiceExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOps.Coordinator.Retraining.RetrainingOptions>, MlOps.Coordinator.Retraining.RetrainingOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         builder.Services.AddPipelineOptions();
-        builder.Services.AddAccessOptions();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArtifactStoreOptions>, ArtifactStoreOptionsValidator>());
         return builder;
     }

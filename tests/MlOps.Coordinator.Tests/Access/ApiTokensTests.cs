@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MlOps.Contracts.Access;
 using MlOps.Coordinator.Access;
+using MlOps.Coordinator.Configuration;
 using MlOps.Coordinator.Storage;
 using MlOps.Testing;
 
@@ -21,7 +22,7 @@ public sealed class ApiTokensTests : IDisposable
     {
         _store = new SqliteCoordinatorStore(_directory.Combine("coordinator.db"), _time, NullLogger<SqliteCoordinatorStore>.Instance);
         _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _tokens = new ApiTokens(_store, Options.Create(new AccessOptions()), _time);
+        _tokens = new ApiTokens(_store, Options.Create(new CoordinatorOptions()), _time);
     }
 
     public void Dispose()
@@ -78,7 +79,7 @@ public sealed class ApiTokensTests : IDisposable
     public async Task AuthenticateAsync_TokenMadeByAnotherCoordinator_FoundInTheStoreBeforeTheCacheReloads()
     {
         await _tokens.ReloadAsync(CancellationToken.None);
-        using var other = new ApiTokens(_store, Options.Create(new AccessOptions()), _time);
+        using var other = new ApiTokens(_store, Options.Create(new CoordinatorOptions()), _time);
         var (token, secret) = await other.CreateAsync("dave", AccessRole.Admin, "", null, "root", CancellationToken.None);
 
         Assert.Equal(token, await _tokens.AuthenticateAsync(secret, CancellationToken.None));

@@ -21,7 +21,9 @@ public sealed class CoordinatorTlsOptionsTests : IDisposable
     {
         var result = new CoordinatorOptionsValidator().Validate(null, new CoordinatorOptions { Listen = listen });
 
-        var failure = Assert.Single(result.Failures!);
+        // Coordinator:Auth:Enabled is refused too (authentication needs TLS or must be on beyond loopback); the
+        // transport error is the one this test is about.
+        var failure = Assert.Single(result.Failures!, f => !f.StartsWith("Coordinator:Auth", StringComparison.Ordinal));
         Assert.StartsWith("Coordinator:Listen", failure, StringComparison.Ordinal);
         Assert.Contains("without TLS", failure, StringComparison.Ordinal);
         Assert.Contains("Coordinator:Tls", failure, StringComparison.Ordinal);
@@ -43,7 +45,7 @@ public sealed class CoordinatorTlsOptionsTests : IDisposable
     [InlineData("https://127.0.0.1:0")]
     public void Validate_HttpsWithCoordinatorCertificate_Succeeds(string listen)
     {
-        var options = new CoordinatorOptions { Listen = listen, Tls = _pki.Issue("coord-1", ClusterRole.Coordinator) };
+        var options = new CoordinatorOptions { Listen = listen, Tls = _pki.Issue("coord-1", ClusterRole.Coordinator), Auth = Authenticated };
 
         var result = new CoordinatorOptionsValidator().Validate(null, options);
 
@@ -53,7 +55,7 @@ public sealed class CoordinatorTlsOptionsTests : IDisposable
     [Fact]
     public void Validate_HttpsWithoutTls_NeedsTls()
     {
-        var result = new CoordinatorOptionsValidator().Validate(null, new CoordinatorOptions { Listen = "https://*:7070" });
+        var result = new CoordinatorOptionsValidator().Validate(null, new CoordinatorOptions { Listen = "https://*:7070", Auth = Authenticated });
 
         var failure = Assert.Single(result.Failures!);
         Assert.StartsWith("Coordinator:Listen 'https://*:7070' serves TLS, which needs Coordinator:Tls", failure, StringComparison.Ordinal);
@@ -75,7 +77,7 @@ public sealed class CoordinatorTlsOptionsTests : IDisposable
     {
         var tls = _pki.Issue("node-1", ClusterRole.Agent);
         tls.AuthorityFile = _directory.Combine("nowhere", "ca.crt");
-        var options = new CoordinatorOptions { Listen = "https://*:7070", Tls = tls, DefaultMaxAttempts = 0 };
+        var options = new CoordinatorOptions { Listen = "https://*:7070", Tls = tls, DefaultMaxAttempts = 0, Auth = Authenticated };
 
         var failures = new CoordinatorOptionsValidator().Validate(null, options).Failures!.ToList();
 
@@ -87,7 +89,7 @@ public sealed class CoordinatorTlsOptionsTests : IDisposable
     [Fact]
     public void Validate_AgentCertificateAsTheServers_LacksServerAuth()
     {
-        var options = new CoordinatorOptions { Listen = "https://*:7070", Tls = _pki.Issue("node-1", ClusterRole.Agent) };
+        var options = new CoordinatorOptions { Listen = "https://*:7070", Tls = _pki.Issue("node-1", ClusterRole.Agent), Auth = Authenticated };
 
         var failure = Assert.Single(new CoordinatorOptionsValidator().Validate(null, options).Failures!);
 
@@ -105,6 +107,9 @@ public sealed class CoordinatorTlsOptionsTests : IDisposable
         Assert.StartsWith("Coordinator:MetricsListen", failure, StringComparison.Ordinal);
         Assert.Contains("scheme 'https'", failure, StringComparison.Ordinal);
     }
+
+    /// <summary>Authentication on: what a coordinator listening beyond loopback needs besides TLS.</summary>
+    private static MlOps.Coordinator.Access.AccessOptions Authenticated => new() { Enabled = true };
 
     public void Dispose()
     {
